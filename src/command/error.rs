@@ -1,0 +1,85 @@
+//! Every error a command can answer, and the one function that spells them.
+//! Texts are byte-exact with Redis 7.
+
+use std::borrow::Cow;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CmdError {
+    WrongType,
+    Syntax,
+    NotInteger,
+    NotFloat,
+    Overflow,
+    NoSuchKey,
+    /// `wrong number of arguments for '<name>' command` (name lower-case, `a|b` for subs).
+    WrongArity(String),
+    UnknownCommand(String),
+    /// `unknown subcommand '<sub>'. Try <CMD> HELP.`
+    UnknownSubcommand { sub: String, cmd: String },
+    InvalidExpire(&'static str),
+    NoAuth,
+    WrongPass,
+    StringTooLong,
+    /// Any other `-ERR ...` text (without the `ERR ` prefix).
+    Err(Cow<'static, str>),
+    /// A complete error line with its own prefix (e.g. `NOPROTO ...`, `BUSYKEY ...`).
+    Raw(Cow<'static, str>),
+}
+
+impl CmdError {
+    pub fn msg(s: impl Into<Cow<'static, str>>) -> Self {
+        CmdError::Err(s.into())
+    }
+
+    /// The error line without the leading '-' and trailing CRLF.
+    pub fn text(&self) -> Cow<'static, str> {
+        match self {
+            CmdError::WrongType => {
+                "WRONGTYPE Operation against a key holding the wrong kind of value".into()
+            }
+            CmdError::Syntax => "ERR syntax error".into(),
+            CmdError::NotInteger => "ERR value is not an integer or out of range".into(),
+            CmdError::NotFloat => "ERR value is not a valid float".into(),
+            CmdError::Overflow => "ERR increment or decrement would overflow".into(),
+            CmdError::NoSuchKey => "ERR no such key".into(),
+            CmdError::WrongArity(n) => {
+                format!("ERR wrong number of arguments for '{n}' command").into()
+            }
+            CmdError::UnknownCommand(s) => s.clone().into(),
+            CmdError::UnknownSubcommand { sub, cmd } => {
+                format!("ERR unknown subcommand '{sub}'. Try {cmd} HELP.").into()
+            }
+            CmdError::InvalidExpire(cmd) => {
+                format!("ERR invalid expire time in '{cmd}' command").into()
+            }
+            CmdError::NoAuth => "NOAUTH Authentication required.".into(),
+            CmdError::WrongPass => {
+                "WRONGPASS invalid username-password pair or user is disabled.".into()
+            }
+            CmdError::StringTooLong => {
+                "ERR string exceeds maximum allowed size (proto-max-bulk-len)".into()
+            }
+            CmdError::Err(s) => format!("ERR {s}").into(),
+            CmdError::Raw(s) => s.clone(),
+        }
+    }
+}
+
+/// Redis's text for an unknown command: the name and up to ~128 bytes of arguments.
+pub fn unknown_command(args: &[&[u8]]) -> CmdError {
+    let name = String::from_utf8_lossy(&args[0][..args[0].len().min(128)]).into_owned();
+    let mut rest = String::new();
+    for a in &args[1..] {
+        if rest.len() >= 128 {
+            break;
+        }
+        let room = 128 - rest.len();
+        let s = String::from_utf8_lossy(&a[..a.len().min(room)]);
+        rest.push('\'');
+        rest.push_str(&s);
+        rest.push_str("' ");
+    }
+    CmdError::UnknownCommand(format!(
+        "ERR unknown command '{name}', with args beginning with: {rest}"
+    ))
+}

@@ -1,0 +1,95 @@
+//! Routing: from a command's keys to the shard(s) that must run it.
+//!
+//! The slot of each key is computed here, once; the verdict carries the first key's
+//! slot so handlers never rehash it.
+
+use super::keys::parse_cursor;
+use super::spec::CommandSpec;
+use super::{CmdError, Exec, Fanout};
+use crate::slot::{key_hash_slot, SlotTable, SLOTS};
+
+/// Where a command runs.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Route {
+    /// On one shard (maybe this one), with the slot of its first key.
+    Shard { shard: usize, slot: u16 },
+    /// Split over shards: per shard, the argument positions (keys, and for key/value
+    /// commands the value after each key) that go there, in request order.
+    Split(Vec<(usize, Vec<usize>)>),
+    /// On every shard.
+    All,
+    /// On the client's own shard, no keys involved.
+    Here,
+    /// A command that must see all its keys at once, whose keys live on several shards.
+    Cross,
+}
+
+fn owner(table: &SlotTable, slot: u16) -> Result<usize, CmdError> {
+    table
+        .get(slot)
+        .shard()
+        .ok_or_else(|| CmdError::msg("slot is not served by this node"))
+}
+
+/// Decide where `spec` with `args` runs.
+pub fn route(spec: &CommandSpec, args: &[&[u8]], table: &SlotTable) -> Result<Route, CmdError> {
+    match spec.exec {
+        Exec::Conn(_) | Exec::Container => Ok(Route::Here),
+        Exec::All(..) => Ok(Route::All),
+        Exec::Key(_) if spec.name == "scan" => {
+            let cursor = parse_cursor(args[1])?;
+            let slot = if cursor >= SLOTS as u64 { 0 } else { cursor as u16 };
+            Ok(Route::Shard {
+                shard: owner(table, slot)?,
+                slot,
+            })
+        }
+        Exec::Key(_) => {
+            let mut keys = spec.key_positions(args.len());
+            let Some(first) = keys.next() else {
+                return Ok(Route::Here);
+            };
+            let slot = key_hash_slot(args[first]);
+            Ok(Route::Shard {
+                shard: owner(table, slot)?,
+                slot,
+            })
+        }
+        Exec::Multi(_, fan) => {
+            let positions: Vec<usize> = spec.key_positions(args.len()).collect();
+            let Some(&first) = positions.first() else {
+                return Ok(Route::Here);
+            };
+            let slot = key_hash_slot(args[first]);
+            let shard = owner(table, slot)?;
+            let mut owners = Vec::with_capacity(positions.len());
+            let mut same = true;
+            for &p in &positions {
+                let s = owner(table, key_hash_slot(args[p]))?;
+                same &= s == shard;
+                owners.push(s);
+            }
+            if same {
+                return Ok(Route::Shard { shard, slot });
+            }
+            if fan == Fanout::Whole {
+                return Ok(Route::Cross);
+            }
+            let mut split: Vec<(usize, Vec<usize>)> = Vec::new();
+            for (&p, &s) in positions.iter().zip(&owners) {
+                let entry = match split.iter_mut().find(|(sh, _)| *sh == s) {
+                    Some(e) => e,
+                    None => {
+                        split.push((s, Vec::new()));
+                        split.last_mut().unwrap()
+                    }
+                };
+                entry.1.push(p);
+                if spec.step == 2 {
+                    entry.1.push(p + 1);
+                }
+            }
+            Ok(Route::Split(split))
+        }
+    }
+}

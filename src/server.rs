@@ -1,0 +1,218 @@
+//! Start-up and shutdown: listeners, shard threads, signals, the port lock.
+
+use crate::config::Config;
+use crate::shard::{mesh::Mesh, Shard};
+use crate::shared::{set_global, Shared};
+use std::os::fd::RawFd;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// A listening TCP socket with SO_REUSEPORT, so every shard can accept on the port.
+fn listen(addr: &str, port: u16) -> std::io::Result<RawFd> {
+    let ip: std::net::Ipv4Addr = if addr == "*" || addr.is_empty() {
+        std::net::Ipv4Addr::UNSPECIFIED
+    } else {
+        addr.parse().map_err(|_| {
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("bad bind address {addr}"))
+        })?
+    };
+    // SAFETY: plain socket syscalls on a socket we own; errors are checked.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+        if fd < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let one: libc::c_int = 1;
+        for opt in [libc::SO_REUSEADDR, libc::SO_REUSEPORT] {
+            libc::setsockopt(
+                fd,
+                libc::SOL_SOCKET,
+                opt,
+                &one as *const _ as *const libc::c_void,
+                std::mem::size_of::<libc::c_int>() as u32,
+            );
+        }
+        let sa = libc::sockaddr_in {
+            sin_family: libc::AF_INET as u16,
+            sin_port: port.to_be(),
+            sin_addr: libc::in_addr {
+                s_addr: u32::from(ip).to_be(),
+            },
+            sin_zero: [0; 8],
+        };
+        if libc::bind(
+            fd,
+            &sa as *const _ as *const libc::sockaddr,
+            std::mem::size_of::<libc::sockaddr_in>() as u32,
+        ) != 0
+            || libc::listen(fd, 511) != 0
+        {
+            let e = std::io::Error::last_os_error();
+            libc::close(fd);
+            return Err(e);
+        }
+        Ok(fd)
+    }
+}
+
+/// Take an exclusive lock for the port, so two servers cannot share it through
+/// SO_REUSEPORT. Held (the fd stays open) for the life of the process.
+fn lock_port(port: u16) -> Result<RawFd, String> {
+    let path = format!("/tmp/slotcore-{port}.lock");
+    let c = std::ffi::CString::new(path.clone()).expect("no NUL in path");
+    // SAFETY: open/flock on a path we built; the fd is kept open on purpose.
+    unsafe {
+        let fd = libc::open(c.as_ptr(), libc::O_CREAT | libc::O_RDWR | libc::O_CLOEXEC, 0o644);
+        if fd < 0 {
+            return Err(format!("can't open {path}: {}", std::io::Error::last_os_error()));
+        }
+        if libc::flock(fd, libc::LOCK_EX | libc::LOCK_NB) != 0 {
+            return Err(format!(
+                "another slotcore is running on port {port} (it holds {path})"
+            ));
+        }
+        let pid = format!("{}\n", std::process::id());
+        libc::ftruncate(fd, 0);
+        libc::write(fd, pid.as_ptr() as *const _, pid.len());
+        Ok(fd)
+    }
+}
+
+fn pin_current_thread(cpu: usize) {
+    // SAFETY: cpu_set_t is plain data; sched_setaffinity(0) applies to this thread.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(cpu, &mut set);
+        if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
+            eprintln!("warning: could not pin to CPU {cpu}: {}", std::io::Error::last_os_error());
+        }
+    }
+}
+
+fn block_signals() -> libc::sigset_t {
+    // SAFETY: building a signal set and masking it for this thread (inherited by shards).
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGTERM);
+        libc::sigaddset(&mut set, libc::SIGINT);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+        set
+    }
+}
+
+/// Run the server until SIGTERM/SIGINT or SHUTDOWN. Returns the exit code.
+pub fn run(config: Config, config_file: String) -> i32 {
+    let nshards = config.shard_count();
+    let port = config.port;
+    let lock = match lock_port(port) {
+        Ok(fd) => fd,
+        Err(e) => {
+            eprintln!("Could not start slotcore: {e}");
+            return 1;
+        }
+    };
+    if let Some(pf) = &config.pidfile {
+        if let Err(e) = std::fs::write(pf, format!("{}\n", std::process::id())) {
+            eprintln!("warning: could not write pidfile {pf}: {e}");
+        }
+    }
+    let bind = config.bind.first().cloned().unwrap_or_else(|| "*".into());
+    let cpus = config.shard_cpus.clone();
+    let shared = Shared::new(config, nshards, config_file);
+    set_global(shared.clone());
+    let mesh = Arc::new(Mesh::new(nshards));
+    let sigset = block_signals();
+
+    // Bind every shard's listener first (retrying while a previous process's rings
+    // still hold the port), so a bind failure stops start-up cleanly.
+    let mut listeners = Vec::with_capacity(nshards);
+    for _ in 0..nshards {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let fd = loop {
+            match listen(&bind, port) {
+                Ok(fd) => break fd,
+                Err(e) if e.raw_os_error() == Some(libc::EADDRINUSE) && Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(e) => {
+                    eprintln!("Could not create server TCP listening socket {bind}:{port}: {e}");
+                    return 1;
+                }
+            }
+        };
+        listeners.push(fd);
+    }
+
+    let mut threads = Vec::with_capacity(nshards);
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<(), String>>();
+    for (id, fd) in listeners.into_iter().enumerate() {
+        let shared = shared.clone();
+        let mesh = mesh.clone();
+        let cpu = cpus.get(id).copied();
+        let ready = ready_tx.clone();
+        let t = std::thread::Builder::new()
+            .name(format!("shard-{id}"))
+            .spawn(move || {
+                if let Some(cpu) = cpu {
+                    pin_current_thread(cpu);
+                }
+                match Shard::new(id, shared, mesh, fd) {
+                    Ok(shard) => {
+                        let _ = ready.send(Ok(()));
+                        shard.run();
+                    }
+                    Err(e) => {
+                        let _ = ready.send(Err(format!("shard {id}: io_uring setup failed: {e}")));
+                    }
+                }
+            })
+            .expect("spawn shard thread");
+        threads.push(t);
+    }
+    drop(ready_tx);
+    for _ in 0..nshards {
+        match ready_rx.recv() {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                eprintln!("{e}");
+                shared.shutdown.store(true, Ordering::Release);
+                return 1;
+            }
+            Err(_) => return 1,
+        }
+    }
+    println!(
+        "slotcore {} pid={} port={} shards={} - Ready to accept connections tcp",
+        env!("CARGO_PKG_VERSION"),
+        std::process::id(),
+        port,
+        nshards
+    );
+
+    // Wait for a signal, or for SHUTDOWN to set the flag.
+    while !shared.is_shutting_down() {
+        let ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 100_000_000,
+        };
+        // SAFETY: sigtimedwait on the set blocked above.
+        let sig = unsafe { libc::sigtimedwait(&sigset, std::ptr::null_mut(), &ts) };
+        if sig == libc::SIGTERM || sig == libc::SIGINT {
+            println!("Received {}, scheduling shutdown...", if sig == libc::SIGTERM { "SIGTERM" } else { "SIGINT" });
+            shared.shutdown.store(true, Ordering::Release);
+        }
+    }
+    for t in threads {
+        let _ = t.join();
+    }
+    if let Some(pf) = &shared.cfg().pidfile {
+        let _ = std::fs::remove_file(pf);
+    }
+    // SAFETY: releasing our lock fd at exit.
+    unsafe { libc::close(lock) };
+    println!("slotcore is now ready to exit, bye bye...");
+    0
+}

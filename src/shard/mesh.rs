@@ -1,0 +1,123 @@
+//! The shard mesh: batched messages between shards, one wake-up per batch.
+//!
+//! Each shard has an inbox (a lock-free queue of batches). A sender appends a whole
+//! batch per destination per loop turn, and rings the destination's io_uring with
+//! IORING_OP_MSG_RING only if the destination has not been woken since it last
+//! drained its inbox (the `pending` flag), so a busy shard is woken once per batch.
+
+use crate::command::spec::CommandSpec;
+use crate::resp::Proto;
+use crossbeam::queue::SegQueue;
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+
+/// Identifies a connection on its shard; the generation guards against reuse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    pub idx: u32,
+    pub gen: u32,
+}
+
+/// Arguments copied out of a connection's buffer, one allocation for all.
+#[derive(Debug, Default)]
+pub struct OwnedArgs {
+    pub data: Vec<u8>,
+    pub ends: Vec<u32>,
+}
+
+impl OwnedArgs {
+    pub fn new(args: &[&[u8]]) -> Self {
+        let total: usize = args.iter().map(|a| a.len()).sum();
+        let mut data = Vec::with_capacity(total);
+        let mut ends = Vec::with_capacity(args.len());
+        for a in args {
+            data.extend_from_slice(a);
+            ends.push(data.len() as u32);
+        }
+        OwnedArgs { data, ends }
+    }
+
+    /// Copy the arguments at `positions` after `name` (a sub-command for one shard).
+    pub fn subset(args: &[&[u8]], positions: &[usize]) -> Self {
+        let mut v: Vec<&[u8]> = Vec::with_capacity(positions.len() + 1);
+        v.push(args[0]);
+        for &p in positions {
+            v.push(args[p]);
+        }
+        Self::new(&v)
+    }
+
+    pub fn slices(&self) -> Vec<&[u8]> {
+        let mut out = Vec::with_capacity(self.ends.len());
+        let mut start = 0;
+        for &e in &self.ends {
+            out.push(&self.data[start..e as usize]);
+            start = e as usize;
+        }
+        out
+    }
+}
+
+pub enum Msg {
+    /// Run `spec` on the receiving shard and send the encoded reply back.
+    Exec {
+        from: u16,
+        token: Token,
+        seq: u64,
+        part: u32,
+        proto: Proto,
+        slot: u16,
+        spec: &'static CommandSpec,
+        args: OwnedArgs,
+    },
+    /// The encoded reply to an `Exec`.
+    Reply {
+        token: Token,
+        seq: u64,
+        part: u32,
+        data: Vec<u8>,
+    },
+}
+
+pub struct Mesh {
+    inboxes: Vec<SegQueue<Vec<Msg>>>,
+    ring_fds: Vec<AtomicI32>,
+    /// True while a wake-up is outstanding for that shard.
+    pending: Vec<AtomicBool>,
+}
+
+impl Mesh {
+    pub fn new(n: usize) -> Self {
+        Mesh {
+            inboxes: (0..n).map(|_| SegQueue::new()).collect(),
+            ring_fds: (0..n).map(|_| AtomicI32::new(-1)).collect(),
+            pending: (0..n).map(|_| AtomicBool::new(false)).collect(),
+        }
+    }
+
+    pub fn register(&self, shard: usize, ring_fd: i32) {
+        self.ring_fds[shard].store(ring_fd, Ordering::Release);
+    }
+
+    pub fn ring_fd(&self, shard: usize) -> i32 {
+        self.ring_fds[shard].load(Ordering::Acquire)
+    }
+
+    /// Queue a batch; true if the caller must wake the destination.
+    pub fn push(&self, dst: usize, batch: Vec<Msg>) -> bool {
+        self.inboxes[dst].push(batch);
+        !self.pending[dst].swap(true, Ordering::SeqCst)
+    }
+
+    /// Take everything queued for `shard` (clears its wake-up flag first).
+    pub fn drain(&self, shard: usize, mut f: impl FnMut(Vec<Msg>)) {
+        self.pending[shard].store(false, Ordering::SeqCst);
+        while let Some(b) = self.inboxes[shard].pop() {
+            f(b);
+        }
+    }
+
+    /// Whether anything is waiting for `shard`.
+    pub fn has_pending(&self, shard: usize) -> bool {
+        !self.inboxes[shard].is_empty()
+    }
+}

@@ -1,0 +1,962 @@
+//! A shard: one thread, one io_uring, its connections and its slots' keyspace.
+//!
+//! The loop (see [`Shard::run`]) does exactly one `io_uring_enter` per turn: it
+//! submits every SEND and RECV prepared during the previous turn and waits for at least
+//! one completion. Then it handles completions (accepts, received bytes → commands,
+//! finished sends), drains messages from other shards, and prepares the next batch.
+//! The ring is set up SINGLE_ISSUER | DEFER_TASKRUN (see ../shared/reference/io-loop.md).
+
+pub mod mesh;
+
+use crate::command::route::{route, Route};
+use crate::command::spec::{self, CommandSpec};
+use crate::command::{
+    error::unknown_command, ClientFilter, ClientState, CmdError, Ctx, Exec, ShardHooks,
+};
+use crate::conn::{Conn, Gather, GatherKind, Pending, READ_CHUNK};
+use crate::resp::{Limits, Parsed, Proto, Reply};
+use crate::shared::{unix_ms, Shared};
+use crate::store::Db;
+use io_uring::{cqueue, opcode, squeue, types, IoUring};
+use mesh::{Mesh, Msg, OwnedArgs, Token};
+use std::os::fd::RawFd;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+const OP_ACCEPT: u64 = 1;
+const OP_RECV: u64 = 2;
+const OP_SEND: u64 = 3;
+const OP_WAKE: u64 = 4;
+const OP_TIMER: u64 = 5;
+const OP_IGNORE: u64 = 6;
+
+/// Stop reading from a client whose unsent replies exceed this (backpressure).
+const OUTPUT_HIGH_WATER: usize = 64 << 20;
+
+fn ud(op: u64, idx: u32, gen: u32) -> u64 {
+    (op << 60) | (((gen as u64) & 0x0fff_ffff) << 32) | idx as u64
+}
+
+fn ud_parts(u: u64) -> (u64, u32, u32) {
+    (u >> 60, u as u32, ((u >> 32) & 0x0fff_ffff) as u32)
+}
+
+/// What handlers may ask of the shard beyond its keyspace.
+struct Hooks<'a> {
+    conns: &'a mut slab::Slab<Conn>,
+    now: u64,
+    mesh: &'a Mesh,
+    commands: u64,
+    /// Connections CLIENT KILL marked, to be flushed and closed.
+    killed: Vec<usize>,
+}
+
+fn filter_matches(f: &ClientFilter, c: &ClientState, now: u64) -> bool {
+    if !f.ids.is_empty() && !f.ids.contains(&c.id) {
+        return false;
+    }
+    if f.addr.as_ref().is_some_and(|a| *a != c.addr) {
+        return false;
+    }
+    if f.laddr.as_ref().is_some_and(|a| *a != c.laddr) {
+        return false;
+    }
+    if f.type_normal == Some(false) {
+        return false;
+    }
+    if f.maxage.is_some_and(|m| now.saturating_sub(c.created_ms) / 1000 < m) {
+        return false;
+    }
+    true
+}
+
+impl ShardHooks for Hooks<'_> {
+    fn client_list(&self, filter: &ClientFilter, out: &mut String) {
+        for (_, c) in self.conns.iter() {
+            if c.closing || !filter_matches(filter, &c.client, self.now) {
+                continue;
+            }
+            out.push_str(&crate::command::server::client_line(
+                &c.client,
+                self.now,
+                c.pending_input(),
+                c.out.len(),
+            ));
+            out.push('\n');
+        }
+    }
+
+    fn client_kill(&mut self, filter: &ClientFilter) -> usize {
+        let mut n = 0;
+        for (i, c) in self.conns.iter_mut() {
+            if c.closing || !filter_matches(filter, &c.client, self.now) {
+                continue;
+            }
+            if filter.skip == Some(c.client.id) {
+                continue;
+            }
+            c.client.close_after_reply = true;
+            self.killed.push(i);
+            n += 1;
+        }
+        n
+    }
+
+    fn client_count(&self) -> usize {
+        self.conns.iter().filter(|(_, c)| !c.closing).count()
+    }
+
+    fn request_shutdown(&mut self) {
+        let _ = self.mesh;
+    }
+
+    fn commands_processed(&self) -> u64 {
+        self.commands
+    }
+}
+
+pub struct Shard {
+    id: usize,
+    shared: Arc<Shared>,
+    mesh: Arc<Mesh>,
+    ring: IoUring,
+    listener: RawFd,
+    accepting: bool,
+    conns: slab::Slab<Conn>,
+    next_gen: u32,
+    db: Db,
+    outbox: Vec<Vec<Msg>>,
+    dirty: Vec<usize>,
+    now: u64,
+    commands: u64,
+    timer: Box<types::Timespec>,
+    cqes: Vec<(u64, i32, u32)>,
+    /// Connections whose processing should resume (backpressure released).
+    resume: Vec<usize>,
+}
+
+impl Shard {
+    pub fn new(
+        id: usize,
+        shared: Arc<Shared>,
+        mesh: Arc<Mesh>,
+        listener: RawFd,
+    ) -> std::io::Result<Shard> {
+        let ring = IoUring::builder()
+            .setup_single_issuer()
+            .setup_defer_taskrun()
+            .setup_cqsize(16384)
+            .build(4096)
+            .or_else(|_| IoUring::builder().setup_cqsize(16384).build(4096))?;
+        mesh.register(id, ring.as_raw_fd_compat());
+        let n = shared.nshards;
+        Ok(Shard {
+            id,
+            shared,
+            mesh,
+            ring,
+            listener,
+            accepting: false,
+            conns: slab::Slab::new(),
+            next_gen: 1,
+            db: Db::new(),
+            outbox: (0..n).map(|_| Vec::new()).collect(),
+            dirty: Vec::new(),
+            now: unix_ms(),
+            commands: 0,
+            timer: Box::new(types::Timespec::new()),
+            cqes: Vec::with_capacity(1024),
+            resume: Vec::new(),
+        })
+    }
+
+    fn push_sqe(&mut self, e: squeue::Entry) {
+        // SAFETY: every buffer an entry points to lives in a Conn (or self) that is kept
+        // until the entry's completion arrives.
+        unsafe {
+            while self.ring.submission().push(&e).is_err() {
+                let _ = self.ring.submit();
+            }
+        }
+    }
+
+    fn arm_accept(&mut self) {
+        let e = opcode::AcceptMulti::new(types::Fd(self.listener))
+            .build()
+            .user_data(ud(OP_ACCEPT, 0, 0));
+        self.push_sqe(e);
+        self.accepting = true;
+    }
+
+    fn arm_timer(&mut self) {
+        let hz = self.shared.cfg().hz.max(1) as u64;
+        let ms = (1000 / hz).max(1);
+        *self.timer = types::Timespec::new().nsec((ms * 1_000_000) as u32);
+        let e = opcode::Timeout::new(&*self.timer as *const _)
+            .build()
+            .user_data(ud(OP_TIMER, 0, 0));
+        self.push_sqe(e);
+    }
+
+    fn arm_recv(&mut self, idx: usize) {
+        let c = &mut self.conns[idx];
+        if c.recv_inflight || c.closing || c.paused {
+            return;
+        }
+        let want = c.parser.bytes_wanted(c.rbuf.len() - c.rpos).clamp(READ_CHUNK, 1 << 20);
+        if c.rbuf.capacity() - c.rbuf.len() < READ_CHUNK {
+            c.rbuf.reserve(want);
+        }
+        let spare = c.rbuf.capacity() - c.rbuf.len();
+        // SAFETY: the spare capacity stays allocated and untouched until the completion.
+        let ptr = unsafe { c.rbuf.as_mut_ptr().add(c.rbuf.len()) };
+        let e = opcode::Recv::new(types::Fd(c.fd), ptr, spare as u32)
+            .build()
+            .user_data(ud(OP_RECV, idx as u32, c.gen));
+        c.recv_inflight = true;
+        self.push_sqe(e);
+    }
+
+    fn mark_dirty(&mut self, idx: usize) {
+        let c = &mut self.conns[idx];
+        if !c.dirty {
+            c.dirty = true;
+            self.dirty.push(idx);
+        }
+    }
+
+    /// Start a SEND for every connection with output and none in flight.
+    fn flush_sends(&mut self) {
+        let dirty = std::mem::take(&mut self.dirty);
+        for &idx in &dirty {
+            let Some(c) = self.conns.get_mut(idx) else {
+                continue;
+            };
+            c.dirty = false;
+            if c.send_inflight {
+                continue;
+            }
+            if c.out.is_empty() {
+                self.maybe_finish(idx);
+                continue;
+            }
+            std::mem::swap(&mut c.out, &mut c.sending);
+            c.sent = 0;
+            self.submit_send(idx);
+        }
+        let mut d = dirty;
+        d.clear();
+        if self.dirty.is_empty() {
+            self.dirty = d;
+        }
+    }
+
+    fn submit_send(&mut self, idx: usize) {
+        let c = &mut self.conns[idx];
+        let rest = &c.sending[c.sent..];
+        let e = opcode::Send::new(types::Fd(c.fd), rest.as_ptr(), rest.len() as u32)
+            .flags(libc::MSG_NOSIGNAL)
+            .build()
+            .user_data(ud(OP_SEND, idx as u32, c.gen));
+        c.send_inflight = true;
+        self.push_sqe(e);
+    }
+
+    /// Close a connection whose work is done, or finish closing one.
+    fn maybe_finish(&mut self, idx: usize) {
+        let Some(c) = self.conns.get_mut(idx) else {
+            return;
+        };
+        let flushed = c.out.is_empty() && !c.send_inflight && c.queue.is_empty();
+        if c.client.close_after_reply && flushed && !c.closing {
+            self.begin_close(idx);
+            return;
+        }
+        let c = &mut self.conns[idx];
+        if c.closing && !c.recv_inflight && !c.send_inflight {
+            // SAFETY: the fd is ours and no operation references it any more.
+            unsafe { libc::close(c.fd) };
+            self.conns.remove(idx);
+            self.shared.connected_clients.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+
+    fn begin_close(&mut self, idx: usize) {
+        let Some(c) = self.conns.get_mut(idx) else {
+            return;
+        };
+        if c.closing {
+            return;
+        }
+        c.closing = true;
+        // Make in-flight operations complete now.
+        // SAFETY: plain syscall on our fd.
+        unsafe { libc::shutdown(c.fd, libc::SHUT_RDWR) };
+        self.maybe_finish(idx);
+    }
+
+    fn on_accept(&mut self, res: i32, flags: u32) {
+        if !cqueue::more(flags) {
+            self.accepting = false;
+        }
+        if res < 0 {
+            return;
+        }
+        let fd = res;
+        let cfg = self.shared.cfg();
+        let total = self.shared.connected_clients.fetch_add(1, Ordering::Relaxed) + 1;
+        if total > cfg.maxclients {
+            self.shared.connected_clients.fetch_sub(1, Ordering::Relaxed);
+            self.shared.rejected_connections.fetch_add(1, Ordering::Relaxed);
+            let msg = b"-ERR max number of clients reached\r\n";
+            // SAFETY: a fresh socket; a short best-effort write, then close.
+            unsafe {
+                libc::write(fd, msg.as_ptr() as *const _, msg.len());
+                libc::close(fd);
+            }
+            return;
+        }
+        self.shared.total_connections.fetch_add(1, Ordering::Relaxed);
+        set_nodelay(fd);
+        let id = self.shared.next_client_id.fetch_add(1, Ordering::Relaxed);
+        let client = ClientState::new(
+            id,
+            fd,
+            sock_addr(fd, true),
+            sock_addr(fd, false),
+            self.now,
+            cfg.requirepass.is_none(),
+        );
+        let gen = self.next_gen;
+        self.next_gen = self.next_gen.wrapping_add(1) & 0x0fff_ffff;
+        let idx = self.conns.insert(Conn::new(fd, gen, client));
+        self.arm_recv(idx);
+    }
+
+    fn on_recv(&mut self, idx: usize, gen: u32, res: i32) {
+        let Some(c) = self.conns.get_mut(idx) else {
+            return;
+        };
+        if c.gen != gen {
+            return;
+        }
+        c.recv_inflight = false;
+        if res <= 0 || c.closing {
+            if res == -libc::EINTR || res == -libc::EAGAIN {
+                self.arm_recv(idx);
+                return;
+            }
+            self.begin_close(idx);
+            return;
+        }
+        // SAFETY: the kernel wrote `res` bytes into the spare capacity.
+        unsafe { c.rbuf.set_len(c.rbuf.len() + res as usize) };
+        c.client.last_ms = self.now;
+        self.shared
+            .net_input_bytes
+            .fetch_add(res as u64, Ordering::Relaxed);
+        self.process_input(idx);
+        if let Some(c) = self.conns.get(idx) {
+            if !c.closing {
+                self.arm_recv(idx);
+            }
+        }
+    }
+
+    fn on_send(&mut self, idx: usize, gen: u32, res: i32) {
+        let Some(c) = self.conns.get_mut(idx) else {
+            return;
+        };
+        if c.gen != gen {
+            return;
+        }
+        c.send_inflight = false;
+        if res < 0 {
+            c.sending.clear();
+            c.out.clear();
+            self.begin_close(idx);
+            self.maybe_finish(idx);
+            return;
+        }
+        self.shared
+            .net_output_bytes
+            .fetch_add(res as u64, Ordering::Relaxed);
+        c.sent += res as usize;
+        if c.sent < c.sending.len() {
+            self.submit_send(idx);
+            return;
+        }
+        c.sending.clear();
+        c.sent = 0;
+        if c.sending.capacity() > (1 << 20) {
+            c.sending = Vec::new();
+        }
+        if c.paused && c.out.len() < OUTPUT_HIGH_WATER / 2 {
+            c.paused = false;
+            self.resume.push(idx);
+        }
+        if !c.out.is_empty() {
+            std::mem::swap(&mut c.out, &mut c.sending);
+            self.submit_send(idx);
+        } else {
+            self.maybe_finish(idx);
+        }
+    }
+
+    /// Parse and run every complete command in the connection's buffer.
+    fn process_input(&mut self, idx: usize) {
+        let c = &mut self.conns[idx];
+        let mut rbuf = std::mem::take(&mut c.rbuf);
+        let mut parser = std::mem::take(&mut c.parser);
+        let mut pos = c.rpos;
+        let cfg = self.shared.cfg();
+        let limits = Limits {
+            proto_max_bulk_len: cfg.proto_max_bulk_len,
+            unauthenticated: !c.client.authed,
+        };
+        let qlimit = cfg.client_query_buffer_limit;
+        drop(cfg);
+        loop {
+            let c = &self.conns[idx];
+            if c.closing || c.client.close_after_reply || c.paused {
+                break;
+            }
+            if c.out.len() + c.sending.len() > OUTPUT_HIGH_WATER {
+                self.conns[idx].paused = true;
+                break;
+            }
+            let input = &rbuf[pos..];
+            match parser.parse(input, &limits) {
+                Ok(Parsed::Incomplete) => {
+                    if input.len() > qlimit {
+                        // Redis closes such a client without a reply.
+                        eprintln!("closing client that reached max query buffer length");
+                        self.conns[idx].client.close_after_reply = true;
+                    }
+                    break;
+                }
+                Ok(Parsed::Skip { consumed }) => pos += consumed,
+                Ok(Parsed::Inline { args, consumed }) => {
+                    pos += consumed;
+                    let slices: Vec<&[u8]> = args.iter().map(|a| a.as_slice()).collect();
+                    self.dispatch(idx, &slices);
+                }
+                Ok(Parsed::Multibulk { consumed }) => {
+                    let mut slices: smallvec::SmallVec<[&[u8]; 8]> = smallvec::SmallVec::new();
+                    for s in &parser.args {
+                        slices.push(&input[s.start..s.end]);
+                    }
+                    self.dispatch(idx, &slices);
+                    pos += consumed;
+                }
+                Err(e) => {
+                    let c = &mut self.conns[idx];
+                    let mut t = c.reply_buf();
+                    Reply::new(t.buf(), Proto::Resp2).error(&format!("ERR {}", e.0));
+                    c.client.close_after_reply = true;
+                    parser.reset();
+                    break;
+                }
+            }
+        }
+        // Compact: keep only unparsed input (a partial command's spans stay valid
+        // relative to its start, which is `pos`).
+        if pos == rbuf.len() {
+            rbuf.clear();
+            pos = 0;
+            if rbuf.capacity() > 4 * READ_CHUNK {
+                rbuf = Vec::with_capacity(READ_CHUNK);
+            }
+        } else if pos > 0 && (pos > rbuf.capacity() / 2 || rbuf.capacity() - rbuf.len() < READ_CHUNK) {
+            rbuf.drain(..pos);
+            pos = 0;
+        }
+        if let Some(c) = self.conns.get_mut(idx) {
+            c.rbuf = rbuf;
+            c.parser = parser;
+            c.rpos = pos;
+        }
+        self.mark_dirty(idx);
+    }
+
+    /// Resolve, check and run (or forward) one command.
+    fn dispatch(&mut self, idx: usize, args: &[&[u8]]) {
+        self.commands += 1;
+        let res = self.resolve(idx, args);
+        let spec = match res {
+            Ok(spec) => spec,
+            Err(e) => {
+                let c = &mut self.conns[idx];
+                let proto = c.proto();
+                let mut t = c.reply_buf();
+                Reply::new(t.buf(), proto).error(&e.text());
+                return;
+            }
+        };
+        self.conns[idx].client.last_cmd = spec.name;
+        let verdict = match route(spec, args, &self.shared.slots) {
+            Ok(v) => v,
+            Err(e) => {
+                let c = &mut self.conns[idx];
+                let proto = c.proto();
+                let mut t = c.reply_buf();
+                Reply::new(t.buf(), proto).error(&e.text());
+                return;
+            }
+        };
+        match verdict {
+            Route::Here => self.run_conn(idx, spec, args),
+            Route::Shard { shard, slot } if shard == self.id => self.run_local(idx, spec, args, slot),
+            Route::Shard { shard, slot } => {
+                let c = &mut self.conns[idx];
+                let seq = c.reserve(Pending::Wait);
+                let msg = Msg::Exec {
+                    from: self.id as u16,
+                    token: Token { idx: idx as u32, gen: c.gen },
+                    seq,
+                    part: 0,
+                    proto: c.proto(),
+                    slot,
+                    spec,
+                    args: OwnedArgs::new(args),
+                };
+                self.outbox[shard].push(msg);
+            }
+            Route::Split(parts) => {
+                let Exec::Multi(_, fan) = spec.exec else {
+                    unreachable!("only multi-key commands split")
+                };
+                let nkeys = spec.key_positions(args.len()).count();
+                let key_index = |p: usize| (p - spec.first_key as usize) / spec.step.max(1) as usize;
+                let positions = parts
+                    .iter()
+                    .map(|(_, ps)| {
+                        ps.iter()
+                            .step_by(spec.step.max(1) as usize)
+                            .map(|&p| key_index(p))
+                            .collect()
+                    })
+                    .collect();
+                let c = &mut self.conns[idx];
+                let proto = c.proto();
+                let seq = c.reserve(Pending::Gather(Box::new(Gather {
+                    kind: GatherKind::Fanout(fan),
+                    remaining: parts.len(),
+                    parts: vec![Vec::new(); parts.len()],
+                    positions,
+                    nkeys,
+                    args: None,
+                    proto,
+                })));
+                let token = Token { idx: idx as u32, gen: c.gen };
+                for (part, (shard, ps)) in parts.into_iter().enumerate() {
+                    let sub = OwnedArgs::subset(args, &ps);
+                    let slot = crate::slot::key_hash_slot(args[ps[0]]);
+                    self.send_exec(shard, token, seq, part as u32, proto, slot, spec, sub);
+                }
+            }
+            Route::All => {
+                let Exec::All(_, comb) = spec.exec else {
+                    unreachable!("only all-shard commands go everywhere")
+                };
+                let n = self.shared.nshards;
+                let c = &mut self.conns[idx];
+                let proto = c.proto();
+                let seq = c.reserve(Pending::Gather(Box::new(Gather {
+                    kind: GatherKind::Combine(comb),
+                    remaining: n,
+                    parts: vec![Vec::new(); n],
+                    positions: Vec::new(),
+                    nkeys: 0,
+                    args: Some(OwnedArgs::new(args)),
+                    proto,
+                })));
+                let token = Token { idx: idx as u32, gen: c.gen };
+                for shard in 0..n {
+                    self.send_exec(shard, token, seq, shard as u32, proto, 0, spec, OwnedArgs::new(args));
+                }
+            }
+            Route::Cross => {
+                let c = &mut self.conns[idx];
+                let proto = c.proto();
+                let mut t = c.reply_buf();
+                Reply::new(t.buf(), proto).error(CROSS_SHARD_ERR);
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn send_exec(
+        &mut self,
+        shard: usize,
+        token: Token,
+        seq: u64,
+        part: u32,
+        proto: Proto,
+        slot: u16,
+        spec: &'static CommandSpec,
+        args: OwnedArgs,
+    ) {
+        if shard == self.id {
+            let data = self.exec_owned(spec, &args, proto, slot);
+            if let Some(c) = self.conns.get_mut(token.idx as usize) {
+                if c.gen == token.gen {
+                    c.deliver(seq, part, data);
+                    self.mark_dirty(token.idx as usize);
+                }
+            }
+        } else {
+            self.outbox[shard].push(Msg::Exec {
+                from: self.id as u16,
+                token,
+                seq,
+                part,
+                proto,
+                slot,
+                spec,
+                args,
+            });
+        }
+    }
+
+    /// Find the (sub)command, check arity and authentication.
+    fn resolve(&self, idx: usize, args: &[&[u8]]) -> Result<&'static CommandSpec, CmdError> {
+        let Some(mut spec) = spec::lookup(args[0]) else {
+            return Err(unknown_command(args));
+        };
+        if matches!(spec.exec, Exec::Container) {
+            if args.len() == 1 {
+                if spec.name == "command" {
+                    return Ok(&COMMAND_BARE);
+                }
+                return Err(CmdError::WrongArity(spec.name.into()));
+            }
+            let Some(sub) = spec::lookup_sub(spec, args[1]) else {
+                return Err(CmdError::UnknownSubcommand {
+                    sub: String::from_utf8_lossy(&args[1][..args[1].len().min(128)]).into_owned(),
+                    cmd: spec.name.to_ascii_uppercase(),
+                });
+            };
+            if !spec::arity_ok(sub.arity, args.len()) {
+                return Err(CmdError::WrongArity(format!("{}|{}", spec.name, sub.name)));
+            }
+            spec = sub;
+        } else if !spec::arity_ok(spec.arity, args.len()) {
+            return Err(CmdError::WrongArity(spec.name.into()));
+        }
+        if !self.conns[idx].client.authed && !spec.has_flag("no_auth") {
+            return Err(CmdError::NoAuth);
+        }
+        Ok(spec)
+    }
+
+    fn run_conn(&mut self, idx: usize, spec: &'static CommandSpec, args: &[&[u8]]) {
+        let Exec::Conn(f) = spec.exec else {
+            unreachable!("route Here is for connection commands")
+        };
+        let Shard { db, conns, shared, mesh, now, id, commands, .. } = self;
+        let mut none = slab::Slab::new();
+        let mut hooks = Hooks { conns: &mut none, now: *now, mesh, commands: *commands, killed: Vec::new() };
+        let c = &mut conns[idx];
+        let proto = c.proto();
+        let Conn { client, out, queue, .. } = c;
+        let mut tmp = Vec::new();
+        let direct = queue.is_empty();
+        let buf = if direct { out } else { &mut tmp };
+        let mark = buf.len();
+        let mut ctx = Ctx { db, now: *now, slot: 0, shared, shard: *id, hooks: &mut hooks };
+        let r = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            let mut reply = Reply::new(&mut *buf, proto);
+            if let Err(e) = f(&mut ctx, client, args, &mut reply) {
+                reply.error(&e.text());
+            }
+        }));
+        if r.is_err() {
+            buf.truncate(mark);
+            Reply::new(buf, proto).error("ERR internal error while running the command");
+            client.close_after_reply = true;
+        }
+        if !direct {
+            queue.push_back(Pending::Ready(tmp));
+        }
+    }
+
+    fn run_local(&mut self, idx: usize, spec: &'static CommandSpec, args: &[&[u8]], slot: u16) {
+        let f = match spec.exec {
+            Exec::Key(f) | Exec::Multi(f, _) | Exec::All(f, _) => f,
+            _ => unreachable!("local keyed run"),
+        };
+        let Shard { db, conns, shared, mesh, now, id, commands, .. } = self;
+        let c = &mut conns[idx];
+        let proto = c.proto();
+        let mut t = c.reply_buf();
+        let buf = t.buf();
+        let mark = buf.len();
+        let mut empty = slab::Slab::new();
+        let mut hooks = Hooks { conns: &mut empty, now: *now, mesh, commands: *commands, killed: Vec::new() };
+        let mut ctx = Ctx { db, now: *now, slot, shared, shard: *id, hooks: &mut hooks };
+        let r = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            let mut reply = Reply::new(buf, proto);
+            if let Err(e) = f(&mut ctx, args, &mut reply) {
+                reply.error(&e.text());
+            }
+        }));
+        if r.is_err() {
+            let buf = t.buf();
+            buf.truncate(mark);
+            Reply::new(buf, proto).error("ERR internal error while running the command");
+            c.client.close_after_reply = true;
+        }
+    }
+
+    /// Run a keyed or all-shards handler for a request that came as a message.
+    fn exec_owned(&mut self, spec: &'static CommandSpec, args: &OwnedArgs, proto: Proto, slot: u16) -> Vec<u8> {
+        let f = match spec.exec {
+            Exec::Key(f) | Exec::Multi(f, _) | Exec::All(f, _) => f,
+            _ => unreachable!("only keyed handlers travel"),
+        };
+        let slices = args.slices();
+        let mut out = Vec::new();
+        let Shard { db, conns, shared, mesh, now, id, commands, .. } = self;
+        let mut hooks = Hooks { conns, now: *now, mesh, commands: *commands, killed: Vec::new() };
+        let mut ctx = Ctx { db, now: *now, slot, shared, shard: *id, hooks: &mut hooks };
+        let r = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            let mut reply = Reply::new(&mut out, proto);
+            if let Err(e) = f(&mut ctx, &slices, &mut reply) {
+                reply.error(&e.text());
+            }
+        }));
+        if r.is_err() {
+            out.clear();
+            Reply::new(&mut out, proto).error("ERR internal error while running the command");
+        }
+        let killed = std::mem::take(&mut hooks.killed);
+        for i in killed {
+            self.mark_dirty(i);
+        }
+        out
+    }
+
+    fn handle_msgs(&mut self) {
+        let mesh = self.mesh.clone();
+        mesh.drain(self.id, |batch| {
+            for m in batch {
+                match m {
+                    Msg::Exec { from, token, seq, part, proto, slot, spec, args } => {
+                        let data = self.exec_owned(spec, &args, proto, slot);
+                        self.outbox[from as usize].push(Msg::Reply { token, seq, part, data });
+                    }
+                    Msg::Reply { token, seq, part, data } => {
+                        let idx = token.idx as usize;
+                        if let Some(c) = self.conns.get_mut(idx) {
+                            if c.gen == token.gen {
+                                c.deliver(seq, part, data);
+                                self.mark_dirty(idx);
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    fn flush_outbox(&mut self) {
+        for dst in 0..self.outbox.len() {
+            if self.outbox[dst].is_empty() {
+                continue;
+            }
+            let batch = std::mem::take(&mut self.outbox[dst]);
+            if self.mesh.push(dst, batch) {
+                let fd = self.mesh.ring_fd(dst);
+                let e = opcode::MsgRingData::new(types::Fd(fd), 0, ud(OP_WAKE, 0, 0), None)
+                    .build()
+                    .flags(squeue::Flags::SKIP_SUCCESS)
+                    .user_data(ud(OP_IGNORE, 0, 0));
+                self.push_sqe(e);
+            }
+        }
+    }
+
+    fn cron(&mut self) {
+        let cfg = self.shared.cfg();
+        let hz = cfg.hz.max(1) as u64;
+        let effort: usize = cfg
+            .values
+            .get("active-expire-effort")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1);
+        let timeout = cfg.timeout;
+        drop(cfg);
+        if self.db.active_expire_enabled {
+            // Redis's slow cycle: up to 25% of a tick, repeating while > 10% of the
+            // sampled keys were expired.
+            let budget = std::time::Duration::from_micros(1_000_000 / hz / 4);
+            let start = std::time::Instant::now();
+            let per_round = 200 * effort;
+            loop {
+                let (seen, expired) = self.db.active_expire(self.now, per_round);
+                if seen == 0 || expired * 10 < seen || start.elapsed() > budget {
+                    break;
+                }
+            }
+        }
+        if timeout > 0 {
+            let limit = timeout * 1000;
+            let idle: Vec<usize> = self
+                .conns
+                .iter()
+                .filter(|(_, c)| !c.closing && self.now.saturating_sub(c.client.last_ms) > limit && c.queue.is_empty())
+                .map(|(i, _)| i)
+                .collect();
+            for i in idle {
+                self.begin_close(i);
+            }
+        }
+        crate::alloc::allocated();
+    }
+
+    /// The event loop. Returns when a shutdown was requested and replies are flushed.
+    pub fn run(mut self) {
+        self.arm_accept();
+        self.arm_timer();
+        let mut stopping = false;
+        let mut stop_deadline = 0;
+        loop {
+            self.flush_outbox();
+            for idx in std::mem::take(&mut self.resume) {
+                if self.conns.contains(idx) {
+                    self.process_input(idx);
+                    self.arm_recv(idx);
+                }
+            }
+            self.flush_sends();
+            if stopping {
+                let busy = self.conns.iter().any(|(_, c)| c.send_inflight || !c.out.is_empty() || !c.queue.is_empty());
+                if !busy || self.now > stop_deadline {
+                    break;
+                }
+            }
+            match self.ring.submit_and_wait(1) {
+                Ok(_) => {}
+                Err(e) if e.raw_os_error() == Some(libc::EINTR) => {}
+                Err(e) if e.raw_os_error() == Some(libc::EBUSY) => {}
+                Err(e) => {
+                    eprintln!("shard {}: io_uring_enter failed: {e}", self.id);
+                    break;
+                }
+            }
+            self.now = unix_ms();
+            let mut cqes = std::mem::take(&mut self.cqes);
+            cqes.extend(self.ring.completion().map(|c| (c.user_data(), c.result(), c.flags())));
+            for &(u, res, flags) in &cqes {
+                let (op, idx, gen) = ud_parts(u);
+                match op {
+                    OP_ACCEPT => self.on_accept(res, flags),
+                    OP_RECV => self.on_recv(idx as usize, gen, res),
+                    OP_SEND => self.on_send(idx as usize, gen, res),
+                    OP_TIMER => {
+                        self.cron();
+                        self.arm_timer();
+                        if self.shared.is_shutting_down() && !stopping {
+                            stopping = true;
+                            stop_deadline = self.now + 5000;
+                            // SAFETY: stop accepting: close our listening socket.
+                            unsafe { libc::close(self.listener) };
+                        }
+                    }
+                    _ => {
+                        if res < 0 {
+                            eprintln!("shard {}: op {op} failed: {}", self.id, std::io::Error::from_raw_os_error(-res));
+                        }
+                    }
+                }
+            }
+            cqes.clear();
+            self.cqes = cqes;
+            self.handle_msgs();
+            if !self.accepting && !stopping {
+                self.arm_accept();
+            }
+        }
+        for (_, c) in self.conns.iter() {
+            // SAFETY: closing our own fds at exit.
+            unsafe { libc::close(c.fd) };
+        }
+    }
+}
+
+/// The bare `COMMAND` (a container that also runs without a subcommand).
+static COMMAND_BARE: CommandSpec = CommandSpec {
+    name: "command",
+    arity: -1,
+    flags: "loading stale",
+    first_key: 0,
+    last_key: 0,
+    step: 0,
+    exec: Exec::Conn(crate::command::server::command),
+    group: "server",
+    since: "2.8.13",
+    summary: "Returns detailed information about all commands.",
+    subcommands: &[],
+};
+
+/// What a command whose keys must be seen together answers when they are on
+/// different shards of a standalone node (README: "Atomicity across shards").
+pub const CROSS_SHARD_ERR: &str = "CROSSSLOT Keys in request don't hash to the same slot";
+
+fn set_nodelay(fd: RawFd) {
+    let one: libc::c_int = 1;
+    // SAFETY: setsockopt with a valid pointer and size.
+    unsafe {
+        libc::setsockopt(
+            fd,
+            libc::IPPROTO_TCP,
+            libc::TCP_NODELAY,
+            &one as *const _ as *const libc::c_void,
+            std::mem::size_of::<libc::c_int>() as u32,
+        );
+    }
+}
+
+fn sock_addr(fd: RawFd, peer: bool) -> String {
+    let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+    let mut len = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+    // SAFETY: the buffer is a sockaddr_storage of the given length.
+    let r = unsafe {
+        if peer {
+            libc::getpeername(fd, &mut ss as *mut _ as *mut libc::sockaddr, &mut len)
+        } else {
+            libc::getsockname(fd, &mut ss as *mut _ as *mut libc::sockaddr, &mut len)
+        }
+    };
+    if r != 0 {
+        return "?:0".into();
+    }
+    match ss.ss_family as i32 {
+        libc::AF_INET => {
+            // SAFETY: family says it is a sockaddr_in.
+            let a: &libc::sockaddr_in = unsafe { &*(&ss as *const _ as *const libc::sockaddr_in) };
+            let ip = std::net::Ipv4Addr::from(u32::from_be(a.sin_addr.s_addr));
+            format!("{ip}:{}", u16::from_be(a.sin_port))
+        }
+        libc::AF_INET6 => {
+            // SAFETY: family says it is a sockaddr_in6.
+            let a: &libc::sockaddr_in6 = unsafe { &*(&ss as *const _ as *const libc::sockaddr_in6) };
+            let ip = std::net::Ipv6Addr::from(a.sin6_addr.s6_addr);
+            format!("{ip}:{}", u16::from_be(a.sin6_port))
+        }
+        _ => "?:0".into(),
+    }
+}
+
+trait RawFdCompat {
+    fn as_raw_fd_compat(&self) -> i32;
+}
+
+impl RawFdCompat for IoUring {
+    fn as_raw_fd_compat(&self) -> i32 {
+        use std::os::fd::AsRawFd;
+        self.as_raw_fd()
+    }
+}

@@ -1,0 +1,131 @@
+//! Hash slots: `key_hash_slot` (CRC16/XMODEM with hash tags) and the lock-free
+//! [`SlotTable`] every shard reads on every keyed command. A leaf module.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+pub const SLOTS: usize = 16384;
+
+/// CRC16/XMODEM (poly 0x1021, init 0), the checksum Redis Cluster hashes keys with.
+pub fn crc16(data: &[u8]) -> u16 {
+    crc16::State::<crc16::XMODEM>::calculate(data)
+}
+
+/// The slot of a key: CRC16 of the hash tag (the bytes between the first `{` and the
+/// next `}`, when non-empty) or of the whole key, modulo 16384.
+pub fn key_hash_slot(key: &[u8]) -> u16 {
+    if let Some(open) = memchr::memchr(b'{', key) {
+        if let Some(close) = memchr::memchr(b'}', &key[open + 1..]) {
+            if close > 0 {
+                return crc16(&key[open + 1..open + 1 + close]) & (SLOTS as u16 - 1);
+            }
+        }
+    }
+    crc16(key) & (SLOTS as u16 - 1)
+}
+
+/// Who serves a slot, packed in one word: the low 16 bits are the local shard index, or
+/// [`SlotTable::REMOTE`] when another node owns it; flag bits mark migration states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlotEntry(pub u32);
+
+impl SlotEntry {
+    pub const MIGRATING: u32 = 1 << 16;
+    pub const IMPORTING: u32 = 1 << 17;
+
+    pub fn shard(self) -> Option<usize> {
+        let s = self.0 & 0xffff;
+        if s == SlotTable::REMOTE {
+            None
+        } else {
+            Some(s as usize)
+        }
+    }
+}
+
+/// One packed word per slot, written by the owner of the topology (start-up, the bus
+/// core, a local handover) and read lock-free by all shards.
+pub struct SlotTable {
+    entries: Box<[AtomicU32]>,
+}
+
+impl SlotTable {
+    pub const REMOTE: u32 = 0xffff;
+
+    /// A table where every slot is remote (no local owner).
+    pub fn new() -> Self {
+        SlotTable {
+            entries: (0..SLOTS).map(|_| AtomicU32::new(Self::REMOTE)).collect(),
+        }
+    }
+
+    /// Standalone layout: all slots local, split into `shards` contiguous ranges.
+    pub fn standalone(shards: usize) -> Self {
+        let t = Self::new();
+        for slot in 0..SLOTS {
+            t.set_shard(slot as u16, Some(standalone_owner(slot as u16, shards)));
+        }
+        t
+    }
+
+    #[inline]
+    pub fn get(&self, slot: u16) -> SlotEntry {
+        SlotEntry(self.entries[slot as usize].load(Ordering::Acquire))
+    }
+
+    pub fn set_shard(&self, slot: u16, shard: Option<usize>) {
+        let v = shard.map_or(Self::REMOTE, |s| s as u32);
+        self.entries[slot as usize].store(v, Ordering::Release);
+    }
+}
+
+impl Default for SlotTable {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The shard that owns `slot` when all slots are spread over `shards` local shards in
+/// contiguous ranges.
+pub fn standalone_owner(slot: u16, shards: usize) -> usize {
+    (slot as usize * shards) / SLOTS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crc16_vectors() {
+        assert_eq!(crc16(b"123456789"), 0x31C3);
+        assert_eq!(crc16(b""), 0);
+    }
+
+    #[test]
+    fn slots_like_redis() {
+        // Values from CLUSTER KEYSLOT on redis-server 7.
+        assert_eq!(key_hash_slot(b"foo"), 12182);
+        assert_eq!(key_hash_slot(b"bar"), 5061);
+        assert_eq!(key_hash_slot(b"somekey"), 11058);
+        assert_eq!(key_hash_slot(b"{user1000}.following"), key_hash_slot(b"user1000"));
+        assert_eq!(key_hash_slot(b"{user1000}.followers"), key_hash_slot(b"user1000"));
+        // Empty tag: whole key hashed. Only the first { counts.
+        assert_eq!(key_hash_slot(b"foo{}{bar}"), crc16(b"foo{}{bar}") & 16383);
+        assert_eq!(key_hash_slot(b"foo{{bar}}zap"), key_hash_slot(b"{bar"));
+        assert_eq!(key_hash_slot(b"foo{bar}{zap}"), key_hash_slot(b"bar"));
+        assert_eq!(key_hash_slot(b"{"), crc16(b"{") & 16383);
+    }
+
+    #[test]
+    fn standalone_split_is_contiguous_and_total() {
+        for shards in 1..=5 {
+            let t = SlotTable::standalone(shards);
+            let mut last = 0;
+            for s in 0..SLOTS as u16 {
+                let owner = t.get(s).shard().unwrap();
+                assert!(owner >= last && owner < shards);
+                last = owner;
+            }
+            assert_eq!(last, shards - 1);
+        }
+    }
+}
