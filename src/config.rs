@@ -73,36 +73,96 @@ const M: Kind = Kind::Memory;
 
 /// The directives. Implemented ones first; the rest are Redis 7.2's other names.
 pub static DIRECTIVES: &[Directive] = &[
-    d("port", "6379", Kind::Int { min: 0, max: 65535 }, false, true),
+    d(
+        "port",
+        "6379",
+        Kind::Int { min: 0, max: 65535 },
+        false,
+        true,
+    ),
     d("bind", "* -::*", S, false, true),
     d("shards", "0", Kind::Int { min: 0, max: 1024 }, false, true),
     d("shard-cpus", "", S, false, true),
     d("bus-cpu", "", S, false, false),
     d("requirepass", "", S, true, true),
-    d("maxclients", "10000", Kind::Int { min: 1, max: 1_000_000 }, true, true),
+    d(
+        "maxclients",
+        "10000",
+        Kind::Int {
+            min: 1,
+            max: 1_000_000,
+        },
+        true,
+        true,
+    ),
     d("proto-max-bulk-len", "536870912", M, true, true),
     d("client-query-buffer-limit", "1073741824", M, true, true),
     d("hz", "10", Kind::Int { min: 1, max: 500 }, true, true),
-    d("timeout", "0", Kind::Int { min: 0, max: i32::MAX as i64 }, true, true),
+    d(
+        "timeout",
+        "0",
+        Kind::Int {
+            min: 0,
+            max: i32::MAX as i64,
+        },
+        true,
+        true,
+    ),
     d("dir", "", S, true, true),
     d("pidfile", "", S, false, true),
-    d("databases", "16", Kind::Int { min: 1, max: i32::MAX as i64 }, false, true),
+    d(
+        "databases",
+        "16",
+        Kind::Int {
+            min: 1,
+            max: i32::MAX as i64,
+        },
+        false,
+        true,
+    ),
     d("maxmemory", "0", M, true, false),
     d("save", "", S, true, false),
     d("appendonly", "no", YESNO, true, false),
     d("appendfilename", "appendonly.aof", S, false, false),
     d("appenddirname", "appendonlydir", S, false, false),
-    d("appendfsync", "everysec", Kind::Enum(&["always", "everysec", "no"]), true, false),
+    d(
+        "appendfsync",
+        "everysec",
+        Kind::Enum(&["always", "everysec", "no"]),
+        true,
+        false,
+    ),
     d("dbfilename", "dump.rdb", S, true, false),
     d("daemonize", "no", YESNO, false, false),
-    d("loglevel", "notice", Kind::Enum(&["debug", "verbose", "notice", "warning", "nothing"]), true, false),
+    d(
+        "loglevel",
+        "notice",
+        Kind::Enum(&["debug", "verbose", "notice", "warning", "nothing"]),
+        true,
+        false,
+    ),
     d("logfile", "", S, false, false),
     d("protected-mode", "yes", YESNO, true, false),
     d("tcp-backlog", "511", I, false, false),
     d("tcp-keepalive", "300", I, true, false),
     d("unixsocket", "", S, false, false),
     d("unixsocketperm", "0", I, false, false),
-    d("maxmemory-policy", "noeviction", Kind::Enum(&["volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"]), true, false),
+    d(
+        "maxmemory-policy",
+        "noeviction",
+        Kind::Enum(&[
+            "volatile-lru",
+            "volatile-lfu",
+            "volatile-random",
+            "volatile-ttl",
+            "allkeys-lru",
+            "allkeys-lfu",
+            "allkeys-random",
+            "noeviction",
+        ]),
+        true,
+        false,
+    ),
     d("maxmemory-samples", "5", I, true, false),
     d("lazyfree-lazy-eviction", "no", YESNO, true, false),
     d("lazyfree-lazy-expire", "no", YESNO, true, false),
@@ -123,7 +183,13 @@ pub static DIRECTIVES: &[Directive] = &[
     d("cluster-announce-port", "0", I, true, false),
     d("cluster-announce-bus-port", "0", I, true, false),
     d("cluster-announce-hostname", "", S, true, false),
-    d("cluster-preferred-endpoint-type", "ip", Kind::Enum(&["ip", "hostname", "unknown-endpoint"]), true, false),
+    d(
+        "cluster-preferred-endpoint-type",
+        "ip",
+        Kind::Enum(&["ip", "hostname", "unknown-endpoint"]),
+        true,
+        false,
+    ),
     d("replicaof", "", S, false, false),
     d("masterauth", "", S, true, false),
     d("masteruser", "", S, true, false),
@@ -180,10 +246,22 @@ pub static DIRECTIVES: &[Directive] = &[
     d("syslog-ident", "redis", S, false, false),
     d("always-show-logo", "no", YESNO, false, false),
     d("set-proc-title", "yes", YESNO, false, false),
-    d("proc-title-template", "{title} {listen-addr} {server-mode}", S, true, false),
+    d(
+        "proc-title-template",
+        "{title} {listen-addr} {server-mode}",
+        S,
+        true,
+        false,
+    ),
     d("lfu-log-factor", "10", I, true, false),
     d("lfu-decay-time", "1", I, true, false),
-    d("active-expire-effort", "1", Kind::Int { min: 1, max: 10 }, true, true),
+    d(
+        "active-expire-effort",
+        "1",
+        Kind::Int { min: 1, max: 10 },
+        true,
+        true,
+    ),
     d("jemalloc-bg-thread", "yes", YESNO, true, false),
     d("oom-score-adj", "no", S, true, false),
     d("oom-score-adj-values", "0 200 800", S, true, false),
@@ -192,10 +270,22 @@ pub static DIRECTIVES: &[Directive] = &[
     d("enable-debug-command", "no", S, false, false),
     d("enable-protected-configs", "no", S, false, false),
     d("enable-module-command", "no", S, false, false),
-    d("client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", S, true, false),
+    d(
+        "client-output-buffer-limit",
+        "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
+        S,
+        true,
+        false,
+    ),
     d("tracking-table-max-keys", "1000000", I, true, false),
     d("latency-tracking", "yes", YESNO, true, false),
-    d("latency-tracking-info-percentiles", "50 99 99.9", S, true, false),
+    d(
+        "latency-tracking-info-percentiles",
+        "50 99 99.9",
+        S,
+        true,
+        false,
+    ),
     d("shutdown-timeout", "10", I, true, false),
     d("shutdown-on-sigint", "default", S, true, false),
     d("shutdown-on-sigterm", "default", S, true, false),
@@ -217,7 +307,9 @@ pub static DIRECTIVES: &[Directive] = &[
 ];
 
 pub fn directive(name: &str) -> Option<&'static Directive> {
-    DIRECTIVES.iter().find(|d| d.name.eq_ignore_ascii_case(name))
+    DIRECTIVES
+        .iter()
+        .find(|d| d.name.eq_ignore_ascii_case(name))
 }
 
 /// Parse a memory amount like Redis: `1gb`, `512mb`, `100k`, plain bytes.
@@ -258,7 +350,8 @@ impl Default for Config {
             values: BTreeMap::new(),
         };
         for dir in DIRECTIVES {
-            c.values.insert(dir.name.to_string(), dir.default.to_string());
+            c.values
+                .insert(dir.name.to_string(), dir.default.to_string());
         }
         c.values.insert(
             "dir".into(),
@@ -295,8 +388,9 @@ impl Config {
                 vals.push(rest[i].clone());
                 i += 1;
             }
-            c.set(name, &vals.join(" "))
-                .map_err(|e| format!("Bad directive or wrong number of arguments: --{name}: {e}"))?;
+            c.set(name, &vals.join(" ")).map_err(|e| {
+                format!("Bad directive or wrong number of arguments: --{name}: {e}")
+            })?;
         }
         c.apply_all()?;
         Ok(c)
@@ -326,7 +420,8 @@ impl Config {
 
     /// Check and store one directive's value (not yet applied to the typed fields).
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), String> {
-        let dir = directive(name).ok_or_else(|| format!("Bad directive or wrong number of arguments"))?;
+        let dir =
+            directive(name).ok_or_else(|| format!("Bad directive or wrong number of arguments"))?;
         let v = normalize(dir, value)?;
         self.values.insert(dir.name.to_string(), v);
         Ok(())
@@ -341,7 +436,10 @@ impl Config {
         self.shard_cpus = g("shard-cpus")
             .split([',', ' '])
             .filter(|s| !s.is_empty())
-            .map(|s| s.parse::<usize>().map_err(|_| format!("bad shard-cpus value '{s}'")))
+            .map(|s| {
+                s.parse::<usize>()
+                    .map_err(|_| format!("bad shard-cpus value '{s}'"))
+            })
             .collect::<Result<_, _>>()?;
         let pass = g("requirepass");
         self.requirepass = if pass.is_empty() {
@@ -350,9 +448,12 @@ impl Config {
             Some(pass.into_bytes())
         };
         self.maxclients = g("maxclients").parse().map_err(|_| "bad maxclients")?;
-        self.proto_max_bulk_len = g("proto-max-bulk-len").parse().map_err(|_| "bad proto-max-bulk-len")?;
-        self.client_query_buffer_limit =
-            g("client-query-buffer-limit").parse().map_err(|_| "bad client-query-buffer-limit")?;
+        self.proto_max_bulk_len = g("proto-max-bulk-len")
+            .parse()
+            .map_err(|_| "bad proto-max-bulk-len")?;
+        self.client_query_buffer_limit = g("client-query-buffer-limit")
+            .parse()
+            .map_err(|_| "bad client-query-buffer-limit")?;
         self.hz = g("hz").parse().map_err(|_| "bad hz")?;
         self.timeout = g("timeout").parse().map_err(|_| "bad timeout")?;
         self.dir = g("dir");
@@ -386,13 +487,15 @@ pub fn normalize(dir: &Directive, value: &str) -> Result<String, String> {
                 .parse()
                 .map_err(|_| "argument couldn't be parsed into an integer".to_string())?;
             if n < min || n > max {
-                return Err(format!("argument must be between {min} and {max} inclusive"));
+                return Err(format!(
+                    "argument must be between {min} and {max} inclusive"
+                ));
             }
             Ok(n.to_string())
         }
         Kind::Memory => {
-            let n = parse_memory(value)
-                .ok_or_else(|| "argument must be a memory value".to_string())?;
+            let n =
+                parse_memory(value).ok_or_else(|| "argument must be a memory value".to_string())?;
             if n < 0 {
                 return Err("argument must be a memory value".into());
             }

@@ -14,7 +14,10 @@ fn listen(addr: &str, port: u16) -> std::io::Result<RawFd> {
         std::net::Ipv4Addr::UNSPECIFIED
     } else {
         addr.parse().map_err(|_| {
-            std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("bad bind address {addr}"))
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("bad bind address {addr}"),
+            )
         })?
     };
     // SAFETY: plain socket syscalls on a socket we own; errors are checked.
@@ -63,9 +66,16 @@ fn lock_port(port: u16) -> Result<RawFd, String> {
     let c = std::ffi::CString::new(path.clone()).expect("no NUL in path");
     // SAFETY: open/flock on a path we built; the fd is kept open on purpose.
     unsafe {
-        let fd = libc::open(c.as_ptr(), libc::O_CREAT | libc::O_RDWR | libc::O_CLOEXEC, 0o644);
+        let fd = libc::open(
+            c.as_ptr(),
+            libc::O_CREAT | libc::O_RDWR | libc::O_CLOEXEC,
+            0o644,
+        );
         if fd < 0 {
-            return Err(format!("can't open {path}: {}", std::io::Error::last_os_error()));
+            return Err(format!(
+                "can't open {path}: {}",
+                std::io::Error::last_os_error()
+            ));
         }
         if libc::flock(fd, libc::LOCK_EX | libc::LOCK_NB) != 0 {
             return Err(format!(
@@ -85,7 +95,10 @@ fn pin_current_thread(cpu: usize) {
         let mut set: libc::cpu_set_t = std::mem::zeroed();
         libc::CPU_SET(cpu, &mut set);
         if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
-            eprintln!("warning: could not pin to CPU {cpu}: {}", std::io::Error::last_os_error());
+            eprintln!(
+                "warning: could not pin to CPU {cpu}: {}",
+                std::io::Error::last_os_error()
+            );
         }
     }
 }
@@ -134,7 +147,9 @@ pub fn run(config: Config, config_file: String) -> i32 {
         let fd = loop {
             match listen(&bind, port) {
                 Ok(fd) => break fd,
-                Err(e) if e.raw_os_error() == Some(libc::EADDRINUSE) && Instant::now() < deadline => {
+                Err(e)
+                    if e.raw_os_error() == Some(libc::EADDRINUSE) && Instant::now() < deadline =>
+                {
                     std::thread::sleep(Duration::from_millis(50));
                 }
                 Err(e) => {
@@ -201,7 +216,14 @@ pub fn run(config: Config, config_file: String) -> i32 {
         // SAFETY: sigtimedwait on the set blocked above.
         let sig = unsafe { libc::sigtimedwait(&sigset, std::ptr::null_mut(), &ts) };
         if sig == libc::SIGTERM || sig == libc::SIGINT {
-            println!("Received {}, scheduling shutdown...", if sig == libc::SIGTERM { "SIGTERM" } else { "SIGINT" });
+            println!(
+                "Received {}, scheduling shutdown...",
+                if sig == libc::SIGTERM {
+                    "SIGTERM"
+                } else {
+                    "SIGINT"
+                }
+            );
             shared.shutdown.store(true, Ordering::Release);
         }
     }

@@ -15,7 +15,10 @@ pub enum CmdError {
     WrongArity(String),
     UnknownCommand(String),
     /// `unknown subcommand '<sub>'. Try <CMD> HELP.`
-    UnknownSubcommand { sub: String, cmd: String },
+    UnknownSubcommand {
+        sub: String,
+        cmd: String,
+    },
     InvalidExpire(&'static str),
     NoAuth,
     WrongPass,

@@ -149,7 +149,11 @@ fn ttl_generic(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply, ms: bool, abs: bo
     }
     match ctx.db.expire_of(ctx.slot, args[1]) {
         None => out.int(-1),
-        Some(when) if abs => out.int(if ms { when as i64 } else { (when / 1000) as i64 }),
+        Some(when) if abs => out.int(if ms {
+            when as i64
+        } else {
+            (when / 1000) as i64
+        }),
         Some(when) => {
             let ttl = when.saturating_sub(ctx.now) as i64;
             out.int(if ms { ttl } else { (ttl + 500) / 1000 });
@@ -264,9 +268,7 @@ pub fn copy(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
         i += 1;
     }
     if src == dst {
-        return Err(CmdError::msg(
-            "source and destination objects are the same",
-        ));
+        return Err(CmdError::msg("source and destination objects are the same"));
     }
     let (ss, ds) = (key_hash_slot(src), key_hash_slot(dst));
     let Some(v) = ctx.db.get(ss, src, ctx.now).cloned() else {
@@ -448,8 +450,7 @@ pub fn dbsize(ctx: &mut Ctx, _args: &[&[u8]], out: &mut Reply) -> R {
 /// FLUSHALL [ASYNC | SYNC]      (also FLUSHDB)
 /// ```
 pub fn flushall(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
-    if args.len() > 2 || (args.len() == 2 && !eq_ic(args[1], "async") && !eq_ic(args[1], "sync"))
-    {
+    if args.len() > 2 || (args.len() == 2 && !eq_ic(args[1], "async") && !eq_ic(args[1], "sync")) {
         return Err(CmdError::Syntax);
     }
     ctx.db.flush();

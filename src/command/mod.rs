@@ -100,8 +100,7 @@ impl ClientState {
 }
 
 pub type KeyFn = fn(&mut Ctx, &[&[u8]], &mut Reply) -> Result<(), CmdError>;
-pub type ConnFn =
-    fn(&mut Ctx, &mut ClientState, &[&[u8]], &mut Reply) -> Result<(), CmdError>;
+pub type ConnFn = fn(&mut Ctx, &mut ClientState, &[&[u8]], &mut Reply) -> Result<(), CmdError>;
 /// Combine the encoded replies of every shard into the client's reply.
 pub type CombineFn = fn(&Shared, &ClientState, &[&[u8]], &[Vec<u8>], &mut Reply);
 

@@ -38,7 +38,11 @@ pub fn route(spec: &CommandSpec, args: &[&[u8]], table: &SlotTable) -> Result<Ro
         Exec::All(..) => Ok(Route::All),
         Exec::Key(_) if spec.name == "scan" => {
             let cursor = parse_cursor(args[1])?;
-            let slot = if cursor >= SLOTS as u64 { 0 } else { cursor as u16 };
+            let slot = if cursor >= SLOTS as u64 {
+                0
+            } else {
+                cursor as u16
+            };
             Ok(Route::Shard {
                 shard: owner(table, slot)?,
                 slot,

@@ -55,9 +55,8 @@ fn valid_name(name: &[u8]) -> bool {
 pub fn hello(ctx: &mut Ctx, c: &mut ClientState, args: &[&[u8]], out: &mut Reply) -> R {
     let mut proto = c.proto;
     if args.len() >= 2 {
-        let v = arg_i64(args[1]).map_err(|_| {
-            CmdError::msg("Protocol version is not an integer or out of range")
-        })?;
+        let v = arg_i64(args[1])
+            .map_err(|_| CmdError::msg("Protocol version is not an integer or out of range"))?;
         if !(2..=3).contains(&v) {
             return Err(CmdError::Raw("NOPROTO unsupported protocol version".into()));
         }
@@ -256,11 +255,7 @@ fn parse_client_filter(args: &[&[u8]], list: bool) -> Result<ClientFilter, CmdEr
         if eq_ic(opt, "id") {
             let mut j = i + 1;
             while j < args.len() {
-                let id = arg_i64(args[j]).map_err(|_| {
-                    CmdError::msg(format!(
-                        "Invalid client ID"
-                    ))
-                });
+                let id = arg_i64(args[j]).map_err(|_| CmdError::msg(format!("Invalid client ID")));
                 match id {
                     Ok(id) if id > 0 => f.ids.push(id as u64),
                     _ if !list => return Err(CmdError::msg("client-id should be greater than 0")),
@@ -640,7 +635,8 @@ pub fn config_set(ctx: &mut Ctx, _c: &mut ClientState, a: &[&[u8]], out: &mut Re
             ))
         })?;
     }
-    new.apply_all().map_err(|e| CmdError::msg(format!("CONFIG SET failed - {e}")))?;
+    new.apply_all()
+        .map_err(|e| CmdError::msg(format!("CONFIG SET failed - {e}")))?;
     ctx.shared.config.store(std::sync::Arc::new(new));
     out.ok();
     Ok(())
@@ -953,7 +949,9 @@ pub fn command_getkeys(_ctx: &mut Ctx, _c: &mut ClientState, a: &[&[u8]], out: &
         }
     }
     if !spec::arity_ok(cmd.arity, args.len()) {
-        return Err(CmdError::msg("Invalid number of arguments specified for command"));
+        return Err(CmdError::msg(
+            "Invalid number of arguments specified for command",
+        ));
     }
     let keys: Vec<usize> = cmd.key_positions(args.len()).collect();
     if keys.is_empty() {
@@ -1058,9 +1056,19 @@ pub fn info_combine(
     let all = wanted.iter().any(|w| w == "all" || w == "everything");
     if wanted.is_empty() || wanted.iter().any(|w| w == "default") {
         wanted.extend(
-            ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "cluster", "keyspace"]
-                .iter()
-                .map(|x| x.to_string()),
+            [
+                "server",
+                "clients",
+                "memory",
+                "persistence",
+                "stats",
+                "replication",
+                "cpu",
+                "cluster",
+                "keyspace",
+            ]
+            .iter()
+            .map(|x| x.to_string()),
         );
     }
     let want = |sec: &str| all || wanted.iter().any(|w| w == sec);

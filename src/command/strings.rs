@@ -56,12 +56,7 @@ enum Ttl {
 }
 
 /// Parse an EX/PX/EXAT/PXAT amount into an absolute unix-ms deadline.
-fn parse_ttl(
-    now: u64,
-    unit: &[u8],
-    arg: &[u8],
-    cmd: &'static str,
-) -> Result<u64, CmdError> {
+fn parse_ttl(now: u64, unit: &[u8], arg: &[u8], cmd: &'static str) -> Result<u64, CmdError> {
     let n = arg_i64(arg)?;
     if n <= 0 {
         return Err(CmdError::InvalidExpire(cmd));
@@ -72,7 +67,8 @@ fn parse_ttl(
         n
     };
     let abs = if eq_ic(unit, "ex") || eq_ic(unit, "px") {
-        ms.checked_add(now as i64).ok_or(CmdError::InvalidExpire(cmd))?
+        ms.checked_add(now as i64)
+            .ok_or(CmdError::InvalidExpire(cmd))?
     } else {
         ms
     };
@@ -149,7 +145,8 @@ pub fn set(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
         }
         return Ok(());
     }
-    ctx.db.set(slot, key, Value::from_bytes(val), ttl == Ttl::Keep);
+    ctx.db
+        .set(slot, key, Value::from_bytes(val), ttl == Ttl::Keep);
     apply_ttl(ctx, slot, key, ttl);
     match old {
         Some(Some(v)) => out.bulk(&v),
@@ -166,15 +163,23 @@ pub fn setnx(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
     if ctx.db.contains(ctx.slot, args[1], ctx.now) {
         out.int(0);
     } else {
-        ctx.db.set(ctx.slot, args[1], Value::from_bytes(args[2]), false);
+        ctx.db
+            .set(ctx.slot, args[1], Value::from_bytes(args[2]), false);
         out.int(1);
     }
     Ok(())
 }
 
-fn setex_generic(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply, unit: &str, cmd: &'static str) -> R {
+fn setex_generic(
+    ctx: &mut Ctx,
+    args: &[&[u8]],
+    out: &mut Reply,
+    unit: &str,
+    cmd: &'static str,
+) -> R {
     let when = parse_ttl(ctx.now, unit.as_bytes(), args[2], cmd)?;
-    ctx.db.set(ctx.slot, args[1], Value::from_bytes(args[3]), false);
+    ctx.db
+        .set(ctx.slot, args[1], Value::from_bytes(args[3]), false);
     apply_ttl(ctx, ctx.slot, args[1], Ttl::At(when));
     out.ok();
     Ok(())
@@ -199,7 +204,8 @@ pub fn psetex(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
 /// ```
 pub fn getset(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
     let old = get_string(ctx, ctx.slot, args[1])?;
-    ctx.db.set(ctx.slot, args[1], Value::from_bytes(args[2]), false);
+    ctx.db
+        .set(ctx.slot, args[1], Value::from_bytes(args[2]), false);
     match old {
         Some(v) => out.bulk(&v),
         None => out.null(),
@@ -302,7 +308,8 @@ pub fn msetnx(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
         }
     }
     for kv in args[1..].chunks(2) {
-        ctx.db.set(key_hash_slot(kv[0]), kv[0], Value::from_bytes(kv[1]), false);
+        ctx.db
+            .set(key_hash_slot(kv[0]), kv[0], Value::from_bytes(kv[1]), false);
     }
     out.int(1);
     Ok(())
@@ -313,9 +320,7 @@ fn incr_by(ctx: &mut Ctx, key: &[u8], by: i64, out: &mut Reply) -> R {
     let cur = match ctx.db.get_mut(slot, key, ctx.now) {
         None => 0,
         Some(Value::Int(n)) => *n,
-        Some(Value::Str(s)) => {
-            crate::resp::parse_i64(s.as_slice()).ok_or(CmdError::NotInteger)?
-        }
+        Some(Value::Str(s)) => crate::resp::parse_i64(s.as_slice()).ok_or(CmdError::NotInteger)?,
         #[allow(unreachable_patterns)]
         Some(_) => return Err(CmdError::WrongType),
     };
@@ -376,7 +381,12 @@ pub fn incrbyfloat(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
         return Err(CmdError::msg("increment would produce NaN or Infinity"));
     }
     let s = format_double(new);
-    ctx.db.set(slot, args[1], Value::Str(SmallBytes::new(s.as_bytes())), true);
+    ctx.db.set(
+        slot,
+        args[1],
+        Value::Str(SmallBytes::new(s.as_bytes())),
+        true,
+    );
     out.bulk(s.as_bytes());
     Ok(())
 }
@@ -389,7 +399,8 @@ pub fn append(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
     let max = ctx.shared.cfg().proto_max_bulk_len as usize;
     match ctx.db.get_mut(slot, args[1], ctx.now) {
         None => {
-            ctx.db.set(slot, args[1], Value::Str(SmallBytes::new(args[2])), false);
+            ctx.db
+                .set(slot, args[1], Value::Str(SmallBytes::new(args[2])), false);
             out.int(args[2].len() as i64);
         }
         Some(v) => {
@@ -537,7 +548,11 @@ pub fn lcs(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
     let cells = (n + 1)
         .checked_mul(m + 1)
         .filter(|c| *c <= u32::MAX as usize)
-        .ok_or_else(|| CmdError::msg("Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"))?;
+        .ok_or_else(|| {
+            CmdError::msg(
+                "Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len",
+            )
+        })?;
     let mut dp = vec![0u32; cells];
     let w = m + 1;
     for i in 1..=n {

@@ -65,6 +65,8 @@ pub struct Conn {
     pub dirty: bool,
     /// Input processing stopped (output backlog): resume when it drains.
     pub paused: bool,
+    /// Waiting for a cross-shard command to finish before running the next one.
+    pub stalled: bool,
 }
 
 impl Conn {
@@ -86,6 +88,7 @@ impl Conn {
             client,
             dirty: false,
             paused: false,
+            stalled: false,
         }
     }
 

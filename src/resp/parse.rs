@@ -364,7 +364,12 @@ mod tests {
                 }
                 Parsed::Multibulk { consumed } => {
                     let base = &input[pos..];
-                    cmds.push(p.args.iter().map(|s| base[s.start..s.end].to_vec()).collect());
+                    cmds.push(
+                        p.args
+                            .iter()
+                            .map(|s| base[s.start..s.end].to_vec())
+                            .collect(),
+                    );
                     pos += consumed;
                 }
             }
@@ -374,7 +379,10 @@ mod tests {
     #[test]
     fn multibulk_and_pipeline() {
         let cmds = parse_all(b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*1\r\n$4\r\nPING\r\n").unwrap();
-        assert_eq!(cmds, vec![vec![b"GET".to_vec(), b"k".to_vec()], vec![b"PING".to_vec()]]);
+        assert_eq!(
+            cmds,
+            vec![vec![b"GET".to_vec(), b"k".to_vec()], vec![b"PING".to_vec()]]
+        );
     }
 
     #[test]
@@ -390,16 +398,33 @@ mod tests {
         let mut p = Parser::new();
         let lim = Limits::default();
         for end in 0..input.len() {
-            assert_eq!(p.parse(&input[..end], &lim).unwrap(), Parsed::Incomplete, "at {end}");
+            assert_eq!(
+                p.parse(&input[..end], &lim).unwrap(),
+                Parsed::Incomplete,
+                "at {end}"
+            );
         }
-        assert_eq!(p.parse(input, &lim).unwrap(), Parsed::Multibulk { consumed: input.len() });
+        assert_eq!(
+            p.parse(input, &lim).unwrap(),
+            Parsed::Multibulk {
+                consumed: input.len()
+            }
+        );
         assert_eq!(p.args.len(), 3);
     }
 
     #[test]
     fn inline_commands() {
         let cmds = parse_all(b"SET a \"b c\\x41\\n\" 'd\\'e'\r\nPING\n\r\n").unwrap();
-        assert_eq!(cmds[0], vec![b"SET".to_vec(), b"a".to_vec(), b"b cA\n".to_vec(), b"d'e".to_vec()]);
+        assert_eq!(
+            cmds[0],
+            vec![
+                b"SET".to_vec(),
+                b"a".to_vec(),
+                b"b cA\n".to_vec(),
+                b"d'e".to_vec()
+            ]
+        );
         assert_eq!(cmds[1], vec![b"PING".to_vec()]);
         assert_eq!(cmds.len(), 2);
     }
@@ -408,13 +433,31 @@ mod tests {
     fn malformed_input() {
         let err = |s: &[u8]| parse_all(s).unwrap_err().0;
         assert_eq!(err(b"*abc\r\n"), "Protocol error: invalid multibulk length");
-        assert_eq!(err(b"*3000000000\r\n"), "Protocol error: invalid multibulk length");
+        assert_eq!(
+            err(b"*3000000000\r\n"),
+            "Protocol error: invalid multibulk length"
+        );
         assert_eq!(err(b"*1\r\n$-1\r\n"), "Protocol error: invalid bulk length");
-        assert_eq!(err(b"*1\r\n$4294967296\r\n"), "Protocol error: invalid bulk length");
-        assert_eq!(err(b"*1\r\n$536870913\r\n"), "Protocol error: invalid bulk length");
-        assert_eq!(err(b"*1\r\n:1\r\n"), "Protocol error: expected '$', got ':'");
-        assert_eq!(err(b"SET \"a\r\n"), "Protocol error: unbalanced quotes in request");
-        assert_eq!(err(b"SET \"a\"b\r\n"), "Protocol error: unbalanced quotes in request");
+        assert_eq!(
+            err(b"*1\r\n$4294967296\r\n"),
+            "Protocol error: invalid bulk length"
+        );
+        assert_eq!(
+            err(b"*1\r\n$536870913\r\n"),
+            "Protocol error: invalid bulk length"
+        );
+        assert_eq!(
+            err(b"*1\r\n:1\r\n"),
+            "Protocol error: expected '$', got ':'"
+        );
+        assert_eq!(
+            err(b"SET \"a\r\n"),
+            "Protocol error: unbalanced quotes in request"
+        );
+        assert_eq!(
+            err(b"SET \"a\"b\r\n"),
+            "Protocol error: unbalanced quotes in request"
+        );
         let big = vec![b'a'; INLINE_MAX + 1];
         assert_eq!(err(&big), "Protocol error: too big inline request");
         let mut big = b"*".to_vec();
@@ -429,10 +472,16 @@ mod tests {
     fn huge_declared_lengths_do_not_allocate() {
         let mut p = Parser::new();
         let lim = Limits::default();
-        assert_eq!(p.parse(b"*1000000000\r\n", &lim).unwrap(), Parsed::Incomplete);
+        assert_eq!(
+            p.parse(b"*1000000000\r\n", &lim).unwrap(),
+            Parsed::Incomplete
+        );
         assert!(p.args.capacity() <= PREALLOC_ARGS);
         let mut p = Parser::new();
-        assert_eq!(p.parse(b"*1\r\n$536870912\r\nabc", &lim).unwrap(), Parsed::Incomplete);
+        assert_eq!(
+            p.parse(b"*1\r\n$536870912\r\nabc", &lim).unwrap(),
+            Parsed::Incomplete
+        );
         assert_eq!(p.bytes_wanted(19), 536870912 + 2 - 3);
     }
 

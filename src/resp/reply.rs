@@ -48,8 +48,10 @@ impl<'a> Reply<'a> {
     /// CR and LF inside are replaced by spaces, as Redis does, so the reply stays one line.
     pub fn error(&mut self, s: &str) {
         self.buf.push(b'-');
-        self.buf
-            .extend(s.bytes().map(|c| if c == b'\r' || c == b'\n' { b' ' } else { c }));
+        self.buf.extend(
+            s.bytes()
+                .map(|c| if c == b'\r' || c == b'\n' { b' ' } else { c }),
+        );
         self.buf.extend_from_slice(b"\r\n");
     }
 
@@ -215,7 +217,10 @@ mod tests {
         assert_eq!(enc(Proto::Resp3, |r| r.double(1.5)), b",1.5\r\n");
         assert_eq!(enc(Proto::Resp3, |r| r.boolean(true)), b"#t\r\n");
         assert_eq!(enc(Proto::Resp2, |r| r.boolean(true)), b":1\r\n");
-        assert_eq!(enc(Proto::Resp2, |r| r.error("ERR a\r\nb")), b"-ERR a  b\r\n");
+        assert_eq!(
+            enc(Proto::Resp2, |r| r.error("ERR a\r\nb")),
+            b"-ERR a  b\r\n"
+        );
     }
 
     #[test]

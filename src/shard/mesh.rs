@@ -57,7 +57,23 @@ impl OwnedArgs {
     }
 }
 
+/// A key's value and deadline as moved between shards (None: absent).
+pub type KeyEntry = Option<(crate::store::Value, Option<u64>)>;
+
 pub enum Msg {
+    /// Send back copies of these keys (a cross-shard command is gathering them).
+    Fetch {
+        from: u16,
+        op: u32,
+        keys: Vec<Vec<u8>>,
+    },
+    /// The copies asked for by `Fetch`.
+    Fetched {
+        op: u32,
+        entries: Vec<(Vec<u8>, KeyEntry)>,
+    },
+    /// Make these keys hold exactly these entries (the cross-shard command's writes).
+    Apply { entries: Vec<(Vec<u8>, KeyEntry)> },
     /// Run `spec` on the receiving shard and send the encoded reply back.
     Exec {
         from: u16,

@@ -18,7 +18,19 @@ use crate::resp::{Limits, Parsed, Proto, Reply};
 use crate::shared::{unix_ms, Shared};
 use crate::store::Db;
 use io_uring::{cqueue, opcode, squeue, types, IoUring};
-use mesh::{Mesh, Msg, OwnedArgs, Token};
+use mesh::{KeyEntry, Mesh, Msg, OwnedArgs, Token};
+
+/// A command running over keys fetched from several shards (see `start_cross`).
+struct CrossOp {
+    token: Token,
+    seq: u64,
+    spec: &'static CommandSpec,
+    args: OwnedArgs,
+    proto: Proto,
+    /// Shards whose copies have not arrived yet.
+    remaining: usize,
+    entries: Vec<(Vec<u8>, KeyEntry)>,
+}
 use std::os::fd::RawFd;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::Ordering;
@@ -65,7 +77,9 @@ fn filter_matches(f: &ClientFilter, c: &ClientState, now: u64) -> bool {
     if f.type_normal == Some(false) {
         return false;
     }
-    if f.maxage.is_some_and(|m| now.saturating_sub(c.created_ms) / 1000 < m) {
+    if f.maxage
+        .is_some_and(|m| now.saturating_sub(c.created_ms) / 1000 < m)
+    {
         return false;
     }
     true
@@ -134,6 +148,7 @@ pub struct Shard {
     cqes: Vec<(u64, i32, u32)>,
     /// Connections whose processing should resume (backpressure released).
     resume: Vec<usize>,
+    cross: slab::Slab<CrossOp>,
 }
 
 impl Shard {
@@ -168,6 +183,7 @@ impl Shard {
             timer: Box::new(types::Timespec::new()),
             cqes: Vec::with_capacity(1024),
             resume: Vec::new(),
+            cross: slab::Slab::new(),
         })
     }
 
@@ -201,10 +217,13 @@ impl Shard {
 
     fn arm_recv(&mut self, idx: usize) {
         let c = &mut self.conns[idx];
-        if c.recv_inflight || c.closing || c.paused {
+        if c.recv_inflight || c.closing || c.paused || c.stalled {
             return;
         }
-        let want = c.parser.bytes_wanted(c.rbuf.len() - c.rpos).clamp(READ_CHUNK, 1 << 20);
+        let want = c
+            .parser
+            .bytes_wanted(c.rbuf.len() - c.rpos)
+            .clamp(READ_CHUNK, 1 << 20);
         if c.rbuf.capacity() - c.rbuf.len() < READ_CHUNK {
             c.rbuf.reserve(want);
         }
@@ -278,7 +297,9 @@ impl Shard {
             // SAFETY: the fd is ours and no operation references it any more.
             unsafe { libc::close(c.fd) };
             self.conns.remove(idx);
-            self.shared.connected_clients.fetch_sub(1, Ordering::Relaxed);
+            self.shared
+                .connected_clients
+                .fetch_sub(1, Ordering::Relaxed);
         }
     }
 
@@ -305,10 +326,18 @@ impl Shard {
         }
         let fd = res;
         let cfg = self.shared.cfg();
-        let total = self.shared.connected_clients.fetch_add(1, Ordering::Relaxed) + 1;
+        let total = self
+            .shared
+            .connected_clients
+            .fetch_add(1, Ordering::Relaxed)
+            + 1;
         if total > cfg.maxclients {
-            self.shared.connected_clients.fetch_sub(1, Ordering::Relaxed);
-            self.shared.rejected_connections.fetch_add(1, Ordering::Relaxed);
+            self.shared
+                .connected_clients
+                .fetch_sub(1, Ordering::Relaxed);
+            self.shared
+                .rejected_connections
+                .fetch_add(1, Ordering::Relaxed);
             let msg = b"-ERR max number of clients reached\r\n";
             // SAFETY: a fresh socket; a short best-effort write, then close.
             unsafe {
@@ -317,7 +346,9 @@ impl Shard {
             }
             return;
         }
-        self.shared.total_connections.fetch_add(1, Ordering::Relaxed);
+        self.shared
+            .total_connections
+            .fetch_add(1, Ordering::Relaxed);
         set_nodelay(fd);
         let id = self.shared.next_client_id.fetch_add(1, Ordering::Relaxed);
         let client = ClientState::new(
@@ -407,6 +438,10 @@ impl Shard {
     /// Parse and run every complete command in the connection's buffer.
     fn process_input(&mut self, idx: usize) {
         let c = &mut self.conns[idx];
+        if c.recv_inflight {
+            // The kernel owns the buffer's spare room until the RECV completes.
+            return;
+        }
         let mut rbuf = std::mem::take(&mut c.rbuf);
         let mut parser = std::mem::take(&mut c.parser);
         let mut pos = c.rpos;
@@ -419,7 +454,7 @@ impl Shard {
         drop(cfg);
         loop {
             let c = &self.conns[idx];
-            if c.closing || c.client.close_after_reply || c.paused {
+            if c.closing || c.client.close_after_reply || c.paused || c.stalled {
                 break;
             }
             if c.out.len() + c.sending.len() > OUTPUT_HIGH_WATER {
@@ -468,7 +503,9 @@ impl Shard {
             if rbuf.capacity() > 4 * READ_CHUNK {
                 rbuf = Vec::with_capacity(READ_CHUNK);
             }
-        } else if pos > 0 && (pos > rbuf.capacity() / 2 || rbuf.capacity() - rbuf.len() < READ_CHUNK) {
+        } else if pos > 0
+            && (pos > rbuf.capacity() / 2 || rbuf.capacity() - rbuf.len() < READ_CHUNK)
+        {
             rbuf.drain(..pos);
             pos = 0;
         }
@@ -507,13 +544,18 @@ impl Shard {
         };
         match verdict {
             Route::Here => self.run_conn(idx, spec, args),
-            Route::Shard { shard, slot } if shard == self.id => self.run_local(idx, spec, args, slot),
+            Route::Shard { shard, slot } if shard == self.id => {
+                self.run_local(idx, spec, args, slot)
+            }
             Route::Shard { shard, slot } => {
                 let c = &mut self.conns[idx];
                 let seq = c.reserve(Pending::Wait);
                 let msg = Msg::Exec {
                     from: self.id as u16,
-                    token: Token { idx: idx as u32, gen: c.gen },
+                    token: Token {
+                        idx: idx as u32,
+                        gen: c.gen,
+                    },
                     seq,
                     part: 0,
                     proto: c.proto(),
@@ -528,7 +570,8 @@ impl Shard {
                     unreachable!("only multi-key commands split")
                 };
                 let nkeys = spec.key_positions(args.len()).count();
-                let key_index = |p: usize| (p - spec.first_key as usize) / spec.step.max(1) as usize;
+                let key_index =
+                    |p: usize| (p - spec.first_key as usize) / spec.step.max(1) as usize;
                 let positions = parts
                     .iter()
                     .map(|(_, ps)| {
@@ -549,7 +592,10 @@ impl Shard {
                     args: None,
                     proto,
                 })));
-                let token = Token { idx: idx as u32, gen: c.gen };
+                let token = Token {
+                    idx: idx as u32,
+                    gen: c.gen,
+                };
                 for (part, (shard, ps)) in parts.into_iter().enumerate() {
                     let sub = OwnedArgs::subset(args, &ps);
                     let slot = crate::slot::key_hash_slot(args[ps[0]]);
@@ -572,17 +618,24 @@ impl Shard {
                     args: Some(OwnedArgs::new(args)),
                     proto,
                 })));
-                let token = Token { idx: idx as u32, gen: c.gen };
+                let token = Token {
+                    idx: idx as u32,
+                    gen: c.gen,
+                };
                 for shard in 0..n {
-                    self.send_exec(shard, token, seq, shard as u32, proto, 0, spec, OwnedArgs::new(args));
+                    self.send_exec(
+                        shard,
+                        token,
+                        seq,
+                        shard as u32,
+                        proto,
+                        0,
+                        spec,
+                        OwnedArgs::new(args),
+                    );
                 }
             }
-            Route::Cross => {
-                let c = &mut self.conns[idx];
-                let proto = c.proto();
-                let mut t = c.reply_buf();
-                Reply::new(t.buf(), proto).error(CROSS_SHARD_ERR);
-            }
+            Route::Cross => self.start_cross(idx, spec, args),
         }
     }
 
@@ -655,17 +708,41 @@ impl Shard {
         let Exec::Conn(f) = spec.exec else {
             unreachable!("route Here is for connection commands")
         };
-        let Shard { db, conns, shared, mesh, now, id, commands, .. } = self;
+        let Shard {
+            db,
+            conns,
+            shared,
+            mesh,
+            now,
+            id,
+            commands,
+            ..
+        } = self;
         let mut none = slab::Slab::new();
-        let mut hooks = Hooks { conns: &mut none, now: *now, mesh, commands: *commands, killed: Vec::new() };
+        let mut hooks = Hooks {
+            conns: &mut none,
+            now: *now,
+            mesh,
+            commands: *commands,
+            killed: Vec::new(),
+        };
         let c = &mut conns[idx];
         let proto = c.proto();
-        let Conn { client, out, queue, .. } = c;
+        let Conn {
+            client, out, queue, ..
+        } = c;
         let mut tmp = Vec::new();
         let direct = queue.is_empty();
         let buf = if direct { out } else { &mut tmp };
         let mark = buf.len();
-        let mut ctx = Ctx { db, now: *now, slot: 0, shared, shard: *id, hooks: &mut hooks };
+        let mut ctx = Ctx {
+            db,
+            now: *now,
+            slot: 0,
+            shared,
+            shard: *id,
+            hooks: &mut hooks,
+        };
         let r = std::panic::catch_unwind(AssertUnwindSafe(|| {
             let mut reply = Reply::new(&mut *buf, proto);
             if let Err(e) = f(&mut ctx, client, args, &mut reply) {
@@ -687,15 +764,37 @@ impl Shard {
             Exec::Key(f) | Exec::Multi(f, _) | Exec::All(f, _) => f,
             _ => unreachable!("local keyed run"),
         };
-        let Shard { db, conns, shared, mesh, now, id, commands, .. } = self;
+        let Shard {
+            db,
+            conns,
+            shared,
+            mesh,
+            now,
+            id,
+            commands,
+            ..
+        } = self;
         let c = &mut conns[idx];
         let proto = c.proto();
         let mut t = c.reply_buf();
         let buf = t.buf();
         let mark = buf.len();
         let mut empty = slab::Slab::new();
-        let mut hooks = Hooks { conns: &mut empty, now: *now, mesh, commands: *commands, killed: Vec::new() };
-        let mut ctx = Ctx { db, now: *now, slot, shared, shard: *id, hooks: &mut hooks };
+        let mut hooks = Hooks {
+            conns: &mut empty,
+            now: *now,
+            mesh,
+            commands: *commands,
+            killed: Vec::new(),
+        };
+        let mut ctx = Ctx {
+            db,
+            now: *now,
+            slot,
+            shared,
+            shard: *id,
+            hooks: &mut hooks,
+        };
         let r = std::panic::catch_unwind(AssertUnwindSafe(|| {
             let mut reply = Reply::new(buf, proto);
             if let Err(e) = f(&mut ctx, args, &mut reply) {
@@ -711,16 +810,44 @@ impl Shard {
     }
 
     /// Run a keyed or all-shards handler for a request that came as a message.
-    fn exec_owned(&mut self, spec: &'static CommandSpec, args: &OwnedArgs, proto: Proto, slot: u16) -> Vec<u8> {
+    fn exec_owned(
+        &mut self,
+        spec: &'static CommandSpec,
+        args: &OwnedArgs,
+        proto: Proto,
+        slot: u16,
+    ) -> Vec<u8> {
         let f = match spec.exec {
             Exec::Key(f) | Exec::Multi(f, _) | Exec::All(f, _) => f,
             _ => unreachable!("only keyed handlers travel"),
         };
         let slices = args.slices();
         let mut out = Vec::new();
-        let Shard { db, conns, shared, mesh, now, id, commands, .. } = self;
-        let mut hooks = Hooks { conns, now: *now, mesh, commands: *commands, killed: Vec::new() };
-        let mut ctx = Ctx { db, now: *now, slot, shared, shard: *id, hooks: &mut hooks };
+        let Shard {
+            db,
+            conns,
+            shared,
+            mesh,
+            now,
+            id,
+            commands,
+            ..
+        } = self;
+        let mut hooks = Hooks {
+            conns,
+            now: *now,
+            mesh,
+            commands: *commands,
+            killed: Vec::new(),
+        };
+        let mut ctx = Ctx {
+            db,
+            now: *now,
+            slot,
+            shared,
+            shard: *id,
+            hooks: &mut hooks,
+        };
         let r = std::panic::catch_unwind(AssertUnwindSafe(|| {
             let mut reply = Reply::new(&mut out, proto);
             if let Err(e) = f(&mut ctx, &slices, &mut reply) {
@@ -738,16 +865,193 @@ impl Shard {
         out
     }
 
+    /// Start a command that must see keys living on several shards (standalone mode):
+    /// fetch copies of its keys, run it over them here, write the changes back. The
+    /// connection runs nothing else meanwhile, so its next commands see the result.
+    fn start_cross(&mut self, idx: usize, spec: &'static CommandSpec, args: &[&[u8]]) {
+        let mut groups: Vec<(usize, Vec<Vec<u8>>)> = Vec::new();
+        for p in spec.key_positions(args.len()) {
+            let key = args[p];
+            let shard = self
+                .shared
+                .slots
+                .get(crate::slot::key_hash_slot(key))
+                .shard()
+                .unwrap_or(self.id);
+            let g = match groups.iter_mut().find(|(s, _)| *s == shard) {
+                Some(g) => g,
+                None => {
+                    groups.push((shard, Vec::new()));
+                    groups.last_mut().expect("just pushed")
+                }
+            };
+            if !g.1.iter().any(|k| k == key) {
+                g.1.push(key.to_vec());
+            }
+        }
+        let c = &mut self.conns[idx];
+        let proto = c.proto();
+        let seq = c.reserve(Pending::Wait);
+        c.stalled = true;
+        let token = Token {
+            idx: idx as u32,
+            gen: c.gen,
+        };
+        let op = self.cross.insert(CrossOp {
+            token,
+            seq,
+            spec,
+            args: OwnedArgs::new(args),
+            proto,
+            remaining: groups.len(),
+            entries: Vec::new(),
+        }) as u32;
+        for (shard, keys) in groups {
+            if shard == self.id {
+                let entries = self.fetch_local(keys);
+                self.on_fetched(op, entries);
+            } else {
+                self.outbox[shard].push(Msg::Fetch {
+                    from: self.id as u16,
+                    op,
+                    keys,
+                });
+            }
+        }
+    }
+
+    fn fetch_local(&mut self, keys: Vec<Vec<u8>>) -> Vec<(Vec<u8>, KeyEntry)> {
+        let now = self.now;
+        keys.into_iter()
+            .map(|k| {
+                let e = self.db.snapshot(crate::slot::key_hash_slot(&k), &k, now);
+                (k, e)
+            })
+            .collect()
+    }
+
+    fn on_fetched(&mut self, op: u32, entries: Vec<(Vec<u8>, KeyEntry)>) {
+        let Some(x) = self.cross.get_mut(op as usize) else {
+            return;
+        };
+        x.entries.extend(entries);
+        x.remaining -= 1;
+        if x.remaining > 0 {
+            return;
+        }
+        let x = self.cross.remove(op as usize);
+        let now = self.now;
+        let mut scratch = Db::new();
+        for (k, e) in &x.entries {
+            scratch.restore(crate::slot::key_hash_slot(k), k, e.clone(), now);
+        }
+        let f = match x.spec.exec {
+            Exec::Key(f) | Exec::Multi(f, _) => f,
+            _ => unreachable!("only keyed commands run across shards"),
+        };
+        let slices = x.args.slices();
+        let first = x.spec.key_positions(slices.len()).next().unwrap_or(1);
+        let slot = crate::slot::key_hash_slot(slices[first]);
+        let mut out = Vec::new();
+        let mut none = slab::Slab::new();
+        let mut hooks = Hooks {
+            conns: &mut none,
+            now,
+            mesh: &self.mesh,
+            commands: self.commands,
+            killed: Vec::new(),
+        };
+        let mut ctx = Ctx {
+            db: &mut scratch,
+            now,
+            slot,
+            shared: &self.shared,
+            shard: self.id,
+            hooks: &mut hooks,
+        };
+        let r = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            let mut reply = Reply::new(&mut out, x.proto);
+            if let Err(e) = f(&mut ctx, &slices, &mut reply) {
+                reply.error(&e.text());
+            }
+        }));
+        let mut changes: Vec<(usize, Vec<(Vec<u8>, KeyEntry)>)> = Vec::new();
+        if r.is_err() {
+            out.clear();
+            Reply::new(&mut out, x.proto).error("ERR internal error while running the command");
+        } else {
+            for (k, before) in x.entries {
+                let slot = crate::slot::key_hash_slot(&k);
+                let after = scratch.snapshot(slot, &k, now);
+                if after != before {
+                    let shard = self.shared.slots.get(slot).shard().unwrap_or(self.id);
+                    match changes.iter_mut().find(|(s, _)| *s == shard) {
+                        Some(g) => g.1.push((k, after)),
+                        None => changes.push((shard, vec![(k, after)])),
+                    }
+                }
+            }
+        }
+        for (shard, entries) in changes {
+            if shard == self.id {
+                self.apply_local(entries);
+            } else {
+                self.outbox[shard].push(Msg::Apply { entries });
+            }
+        }
+        let idx = x.token.idx as usize;
+        if let Some(c) = self.conns.get_mut(idx) {
+            if c.gen == x.token.gen {
+                c.deliver(x.seq, 0, out);
+                c.stalled = false;
+                self.resume.push(idx);
+                self.mark_dirty(idx);
+            }
+        }
+    }
+
+    fn apply_local(&mut self, entries: Vec<(Vec<u8>, KeyEntry)>) {
+        let now = self.now;
+        for (k, e) in entries {
+            self.db.restore(crate::slot::key_hash_slot(&k), &k, e, now);
+        }
+    }
+
     fn handle_msgs(&mut self) {
         let mesh = self.mesh.clone();
         mesh.drain(self.id, |batch| {
             for m in batch {
                 match m {
-                    Msg::Exec { from, token, seq, part, proto, slot, spec, args } => {
+                    Msg::Exec {
+                        from,
+                        token,
+                        seq,
+                        part,
+                        proto,
+                        slot,
+                        spec,
+                        args,
+                    } => {
                         let data = self.exec_owned(spec, &args, proto, slot);
-                        self.outbox[from as usize].push(Msg::Reply { token, seq, part, data });
+                        self.outbox[from as usize].push(Msg::Reply {
+                            token,
+                            seq,
+                            part,
+                            data,
+                        });
                     }
-                    Msg::Reply { token, seq, part, data } => {
+                    Msg::Fetch { from, op, keys } => {
+                        let entries = self.fetch_local(keys);
+                        self.outbox[from as usize].push(Msg::Fetched { op, entries });
+                    }
+                    Msg::Fetched { op, entries } => self.on_fetched(op, entries),
+                    Msg::Apply { entries } => self.apply_local(entries),
+                    Msg::Reply {
+                        token,
+                        seq,
+                        part,
+                        data,
+                    } => {
                         let idx = token.idx as usize;
                         if let Some(c) = self.conns.get_mut(idx) {
                             if c.gen == token.gen {
@@ -806,7 +1110,11 @@ impl Shard {
             let idle: Vec<usize> = self
                 .conns
                 .iter()
-                .filter(|(_, c)| !c.closing && self.now.saturating_sub(c.client.last_ms) > limit && c.queue.is_empty())
+                .filter(|(_, c)| {
+                    !c.closing
+                        && self.now.saturating_sub(c.client.last_ms) > limit
+                        && c.queue.is_empty()
+                })
                 .map(|(i, _)| i)
                 .collect();
             for i in idle {
@@ -832,7 +1140,10 @@ impl Shard {
             }
             self.flush_sends();
             if stopping {
-                let busy = self.conns.iter().any(|(_, c)| c.send_inflight || !c.out.is_empty() || !c.queue.is_empty());
+                let busy = self
+                    .conns
+                    .iter()
+                    .any(|(_, c)| c.send_inflight || !c.out.is_empty() || !c.queue.is_empty());
                 if !busy || self.now > stop_deadline {
                     break;
                 }
@@ -848,7 +1159,11 @@ impl Shard {
             }
             self.now = unix_ms();
             let mut cqes = std::mem::take(&mut self.cqes);
-            cqes.extend(self.ring.completion().map(|c| (c.user_data(), c.result(), c.flags())));
+            cqes.extend(
+                self.ring
+                    .completion()
+                    .map(|c| (c.user_data(), c.result(), c.flags())),
+            );
             for &(u, res, flags) in &cqes {
                 let (op, idx, gen) = ud_parts(u);
                 match op {
@@ -867,7 +1182,11 @@ impl Shard {
                     }
                     _ => {
                         if res < 0 {
-                            eprintln!("shard {}: op {op} failed: {}", self.id, std::io::Error::from_raw_os_error(-res));
+                            eprintln!(
+                                "shard {}: op {op} failed: {}",
+                                self.id,
+                                std::io::Error::from_raw_os_error(-res)
+                            );
                         }
                     }
                 }
@@ -900,10 +1219,6 @@ static COMMAND_BARE: CommandSpec = CommandSpec {
     summary: "Returns detailed information about all commands.",
     subcommands: &[],
 };
-
-/// What a command whose keys must be seen together answers when they are on
-/// different shards of a standalone node (README: "Atomicity across shards").
-pub const CROSS_SHARD_ERR: &str = "CROSSSLOT Keys in request don't hash to the same slot";
 
 fn set_nodelay(fd: RawFd) {
     let one: libc::c_int = 1;
@@ -942,7 +1257,8 @@ fn sock_addr(fd: RawFd, peer: bool) -> String {
         }
         libc::AF_INET6 => {
             // SAFETY: family says it is a sockaddr_in6.
-            let a: &libc::sockaddr_in6 = unsafe { &*(&ss as *const _ as *const libc::sockaddr_in6) };
+            let a: &libc::sockaddr_in6 =
+                unsafe { &*(&ss as *const _ as *const libc::sockaddr_in6) };
             let ip = std::net::Ipv6Addr::from(a.sin6_addr.s6_addr);
             format!("{ip}:{}", u16::from_be(a.sin6_port))
         }

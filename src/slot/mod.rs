@@ -106,8 +106,14 @@ mod tests {
         assert_eq!(key_hash_slot(b"foo"), 12182);
         assert_eq!(key_hash_slot(b"bar"), 5061);
         assert_eq!(key_hash_slot(b"somekey"), 11058);
-        assert_eq!(key_hash_slot(b"{user1000}.following"), key_hash_slot(b"user1000"));
-        assert_eq!(key_hash_slot(b"{user1000}.followers"), key_hash_slot(b"user1000"));
+        assert_eq!(
+            key_hash_slot(b"{user1000}.following"),
+            key_hash_slot(b"user1000")
+        );
+        assert_eq!(
+            key_hash_slot(b"{user1000}.followers"),
+            key_hash_slot(b"user1000")
+        );
         // Empty tag: whole key hashed. Only the first { counts.
         assert_eq!(key_hash_slot(b"foo{}{bar}"), crc16(b"foo{}{bar}") & 16383);
         assert_eq!(key_hash_slot(b"foo{{bar}}zap"), key_hash_slot(b"{bar"));

@@ -121,7 +121,9 @@ impl Db {
     }
 
     pub fn slot_len(&self, slot: u16) -> usize {
-        self.slots[slot as usize].as_ref().map_or(0, |s| s.keys.len())
+        self.slots[slot as usize]
+            .as_ref()
+            .map_or(0, |s| s.keys.len())
     }
 
     fn slot_mut(&mut self, slot: u16) -> &mut SlotDb {
@@ -194,7 +196,11 @@ impl Db {
 
     /// The deadline of a live key, if it has one.
     pub fn expire_of(&self, slot: u16, key: &[u8]) -> Option<u64> {
-        self.slots[slot as usize].as_ref()?.expires.get(key).copied()
+        self.slots[slot as usize]
+            .as_ref()?
+            .expires
+            .get(key)
+            .copied()
     }
 
     /// Set the deadline of an existing key.
@@ -219,6 +225,34 @@ impl Db {
             true
         } else {
             false
+        }
+    }
+
+    /// A copy of a live key's value and deadline (for commands that run over keys
+    /// fetched from several shards).
+    pub fn snapshot(&mut self, slot: u16, key: &[u8], now: u64) -> Option<(Value, Option<u64>)> {
+        let v = self.get(slot, key, now)?.clone();
+        Some((v, self.expire_of(slot, key)))
+    }
+
+    /// Make a key hold exactly `entry` (None: absent).
+    pub fn restore(
+        &mut self,
+        slot: u16,
+        key: &[u8],
+        entry: Option<(Value, Option<u64>)>,
+        now: u64,
+    ) {
+        match entry {
+            None => {
+                self.remove(slot, key, now);
+            }
+            Some((v, ttl)) => {
+                self.set(slot, key, v, false);
+                if let Some(when) = ttl {
+                    self.set_expire(slot, key, when);
+                }
+            }
         }
     }
 

@@ -22,9 +22,30 @@ macro_rules! inline_len {
 }
 
 inline_len!(
-    L0 = 0, L1 = 1, L2 = 2, L3 = 3, L4 = 4, L5 = 5, L6 = 6, L7 = 7, L8 = 8, L9 = 9, L10 = 10,
-    L11 = 11, L12 = 12, L13 = 13, L14 = 14, L15 = 15, L16 = 16, L17 = 17, L18 = 18, L19 = 19,
-    L20 = 20, L21 = 21, L22 = 22, L23 = 23,
+    L0 = 0,
+    L1 = 1,
+    L2 = 2,
+    L3 = 3,
+    L4 = 4,
+    L5 = 5,
+    L6 = 6,
+    L7 = 7,
+    L8 = 8,
+    L9 = 9,
+    L10 = 10,
+    L11 = 11,
+    L12 = 12,
+    L13 = 13,
+    L14 = 14,
+    L15 = 15,
+    L16 = 16,
+    L17 = 17,
+    L18 = 18,
+    L19 = 19,
+    L20 = 20,
+    L21 = 21,
+    L22 = 22,
+    L23 = 23,
 );
 
 pub const INLINE_CAP: usize = 23;
@@ -33,7 +54,10 @@ pub const INLINE_CAP: usize = 23;
 /// for strings that are appended to (APPEND/SETRANGE grow them amortized, like sds).
 #[derive(Clone)]
 pub enum SmallBytes {
-    Inline { len: InlineLen, data: [u8; INLINE_CAP] },
+    Inline {
+        len: InlineLen,
+        data: [u8; INLINE_CAP],
+    },
     Boxed(Box<[u8]>),
     Growable(Box<Vec<u8>>),
 }
