@@ -97,7 +97,16 @@ pub static DIRECTIVES: &[Directive] = &[
     ),
     d("proto-max-bulk-len", "536870912", M, true, true),
     d("client-query-buffer-limit", "1073741824", M, true, true),
-    d("hz", "10", Kind::Int { min: 1, max: 500 }, true, true),
+    d(
+        "hz",
+        "10",
+        Kind::Int {
+            min: 0,
+            max: i32::MAX as i64,
+        },
+        true,
+        true,
+    ),
     d(
         "timeout",
         "0",
@@ -420,8 +429,8 @@ impl Config {
 
     /// Check and store one directive's value (not yet applied to the typed fields).
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), String> {
-        let dir =
-            directive(name).ok_or_else(|| format!("Bad directive or wrong number of arguments"))?;
+        let dir = directive(name)
+            .ok_or_else(|| "Bad directive or wrong number of arguments".to_string())?;
         let v = normalize(dir, value)?;
         self.values.insert(dir.name.to_string(), v);
         Ok(())
@@ -454,13 +463,16 @@ impl Config {
         self.client_query_buffer_limit = g("client-query-buffer-limit")
             .parse()
             .map_err(|_| "bad client-query-buffer-limit")?;
-        self.hz = g("hz").parse().map_err(|_| "bad hz")?;
+        // Redis accepts any hz and clamps it to 1..=500, showing the clamped value.
+        let hz: u32 = g("hz").parse().map_err(|_| "bad hz")?;
+        self.hz = hz.clamp(1, 500);
         self.timeout = g("timeout").parse().map_err(|_| "bad timeout")?;
         self.dir = g("dir");
         let pf = g("pidfile");
         self.pidfile = if pf.is_empty() { None } else { Some(pf) };
         self.databases = g("databases").parse().map_err(|_| "bad databases")?;
         self.maxmemory = g("maxmemory").parse().map_err(|_| "bad maxmemory")?;
+        self.values.insert("hz".into(), self.hz.to_string());
         Ok(())
     }
 

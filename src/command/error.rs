@@ -68,18 +68,25 @@ impl CmdError {
     }
 }
 
-/// Redis's text for an unknown command: the name and up to ~128 bytes of arguments.
+/// An argument as C's `%.Ns` prints it: up to the first NUL byte, at most `max` bytes.
+fn c_str(a: &[u8], max: usize) -> std::borrow::Cow<'_, str> {
+    let end = a.iter().position(|&b| b == 0).unwrap_or(a.len()).min(max);
+    String::from_utf8_lossy(&a[..end])
+}
+
+/// Redis's text for an unknown command: the name and up to ~128 bytes of arguments,
+/// each cut at a NUL byte as Redis's `%s` formatting does. (Bytes that are not UTF-8
+/// come out as U+FFFD: error lines are `str` here, Redis copies them raw.)
 pub fn unknown_command(args: &[&[u8]]) -> CmdError {
-    let name = String::from_utf8_lossy(&args[0][..args[0].len().min(128)]).into_owned();
+    let name = c_str(args[0], 128).into_owned();
     let mut rest = String::new();
     for a in &args[1..] {
         if rest.len() >= 128 {
             break;
         }
         let room = 128 - rest.len();
-        let s = String::from_utf8_lossy(&a[..a.len().min(room)]);
         rest.push('\'');
-        rest.push_str(&s);
+        rest.push_str(&c_str(a, room));
         rest.push_str("' ");
     }
     CmdError::UnknownCommand(format!(

@@ -322,12 +322,32 @@ pub fn keys(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
     Ok(())
 }
 
-/// Parse a SCAN cursor: an unsigned integer; our cursors are slot numbers.
+/// Parse a SCAN cursor like Redis's `strtoul(s, &end, 10)` check: no leading space,
+/// an optional sign (a minus wraps around, as strtoul does), decimal digits, nothing
+/// after them; out of range is an error. An empty string is cursor 0. Our cursors are
+/// slot numbers; anything past the last slot ends the scan.
 pub fn parse_cursor(b: &[u8]) -> Result<u64, CmdError> {
-    std::str::from_utf8(b)
-        .ok()
-        .and_then(|s| s.parse::<u64>().ok())
-        .ok_or_else(|| CmdError::msg("invalid cursor"))
+    let invalid = || CmdError::msg("invalid cursor");
+    let (neg, digits) = match b.first() {
+        Some(b'-') => (true, &b[1..]),
+        Some(b'+') => (false, &b[1..]),
+        _ => (false, b),
+    };
+    if digits.is_empty() {
+        // strtoul converted nothing: the end pointer is the string's start.
+        return if b.is_empty() { Ok(0) } else { Err(invalid()) };
+    }
+    let mut v: u64 = 0;
+    for &c in digits {
+        if !c.is_ascii_digit() {
+            return Err(invalid());
+        }
+        v = v
+            .checked_mul(10)
+            .and_then(|v| v.checked_add((c - b'0') as u64))
+            .ok_or_else(invalid)?;
+    }
+    Ok(if neg { v.wrapping_neg() } else { v })
 }
 
 /// ```text

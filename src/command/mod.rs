@@ -28,6 +28,8 @@ pub struct Ctx<'a> {
     pub slot: u16,
     pub shared: &'a Shared,
     pub shard: usize,
+    /// Client id of the connection that sent the command (CLIENT KILL SKIPME).
+    pub caller: u64,
     pub hooks: &'a mut dyn ShardHooks,
 }
 

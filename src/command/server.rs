@@ -255,7 +255,7 @@ fn parse_client_filter(args: &[&[u8]], list: bool) -> Result<ClientFilter, CmdEr
         if eq_ic(opt, "id") {
             let mut j = i + 1;
             while j < args.len() {
-                let id = arg_i64(args[j]).map_err(|_| CmdError::msg(format!("Invalid client ID")));
+                let id = arg_i64(args[j]).map_err(|_| CmdError::msg("Invalid client ID"));
                 match id {
                     Ok(id) if id > 0 => f.ids.push(id as u64),
                     _ if !list => return Err(CmdError::msg("client-id should be greater than 0")),
@@ -286,7 +286,7 @@ fn parse_client_filter(args: &[&[u8]], list: bool) -> Result<ClientFilter, CmdEr
             f.laddr = Some(String::from_utf8_lossy(val).into_owned());
         } else if !list && eq_ic(opt, "skipme") {
             if eq_ic(val, "yes") {
-                f.skip = Some(0);
+                f.skip = Some(u64::MAX);
             } else if eq_ic(val, "no") {
                 f.skip = None;
             } else {
@@ -362,7 +362,7 @@ pub fn client_list_combine(
 /// ```
 /// Runs on every shard; answers the number killed there (old form: combined to +OK/error).
 pub fn client_kill(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
-    let f = if args.len() == 3 {
+    let mut f = if args.len() == 3 {
         ClientFilter {
             addr: Some(String::from_utf8_lossy(args[2]).into_owned()),
             ..Default::default()
@@ -374,10 +374,13 @@ pub fn client_kill(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
             .windows(2)
             .any(|w| eq_ic(w[0], "skipme") && eq_ic(w[1], "no"));
         if !skipme_no {
-            f.skip = Some(0);
+            f.skip = Some(u64::MAX);
         }
         f
     };
+    if f.skip.is_some() {
+        f.skip = Some(ctx.caller);
+    }
     out.int(ctx.hooks.client_kill(&f) as i64);
     Ok(())
 }
@@ -590,11 +593,27 @@ pub fn debug_help(_ctx: &mut Ctx, _c: &mut ClientState, _a: &[&[u8]], out: &mut 
 /// ```
 pub fn config_get(ctx: &mut Ctx, _c: &mut ClientState, a: &[&[u8]], out: &mut Reply) -> R {
     let cfg = ctx.shared.cfg();
-    let mut pairs: Vec<(&str, &str)> = Vec::new();
+    // (name as answered, value). Like Redis: an exact name (no glob characters) is
+    // looked up case-insensitively and answered as the client spelled it; a pattern
+    // answers the canonical names it matches; a name is answered once.
+    let mut pairs: Vec<(String, &str)> = Vec::new();
+    let seen = |pairs: &Vec<(String, &str)>, k: &str| {
+        pairs.iter().any(|(pk, _)| pk.eq_ignore_ascii_case(k))
+    };
     for pat in &a[2..] {
+        if !pat.iter().any(|c| matches!(c, b'[' | b'*' | b'?')) {
+            let name = String::from_utf8_lossy(pat).into_owned();
+            if seen(&pairs, &name) {
+                continue;
+            }
+            if let Some(v) = cfg.values.get(&name.to_ascii_lowercase()) {
+                pairs.push((name, v));
+            }
+            continue;
+        }
         for (k, v) in cfg.values.iter() {
-            if glob_match_nocase(pat, k.as_bytes()) && !pairs.iter().any(|(pk, _)| pk == k) {
-                pairs.push((k, v));
+            if glob_match_nocase(pat, k.as_bytes()) && !seen(&pairs, k) {
+                pairs.push((k.clone(), v));
             }
         }
     }
@@ -611,29 +630,36 @@ pub fn config_get(ctx: &mut Ctx, _c: &mut ClientState, a: &[&[u8]], out: &mut Re
 /// ```
 pub fn config_set(ctx: &mut Ctx, _c: &mut ClientState, a: &[&[u8]], out: &mut Reply) -> R {
     if a.len() % 2 != 0 {
-        return Err(CmdError::WrongArity("config|set".into()));
+        return Err(CmdError::Syntax);
     }
-    let mut new: Config = (**ctx.shared.cfg()).clone();
+    let failed = |arg: &str, why: &str| {
+        CmdError::msg(format!(
+            "CONFIG SET failed (possibly related to argument '{arg}') - {why}"
+        ))
+    };
+    // Redis first checks every name (unknown, immutable, given twice: the first
+    // problem in argument order wins, named as the client spelled it), then the values.
+    let mut dirs: Vec<&'static config::Directive> = Vec::new();
     for kv in a[2..].chunks(2) {
         let name = String::from_utf8_lossy(kv[0]).into_owned();
-        let value = String::from_utf8_lossy(kv[1]).into_owned();
         let Some(dir) = config::directive(&name) else {
             return Err(CmdError::msg(format!(
                 "Unknown option or number of arguments for CONFIG SET - '{name}'"
             )));
         };
         if !dir.mutable {
-            return Err(CmdError::msg(format!(
-                "CONFIG SET failed (possibly related to argument '{}') - can't set immutable config",
-                dir.name
-            )));
+            return Err(failed(&name, "can't set immutable config"));
         }
-        new.set(dir.name, &value).map_err(|e| {
-            CmdError::msg(format!(
-                "CONFIG SET failed (possibly related to argument '{}') - {e}",
-                dir.name
-            ))
-        })?;
+        if dirs.iter().any(|d| d.name == dir.name) {
+            return Err(failed(&name, "duplicate parameter"));
+        }
+        dirs.push(dir);
+    }
+    let mut new: Config = (**ctx.shared.cfg()).clone();
+    for (dir, kv) in dirs.iter().zip(a[2..].chunks(2)) {
+        let value = String::from_utf8_lossy(kv[1]).into_owned();
+        new.set(dir.name, &value)
+            .map_err(|e| failed(dir.name, &e))?;
     }
     new.apply_all()
         .map_err(|e| CmdError::msg(format!("CONFIG SET failed - {e}")))?;
@@ -944,16 +970,21 @@ pub fn command_getkeys(_ctx: &mut Ctx, _c: &mut ClientState, a: &[&[u8]], out: &
         return Err(CmdError::msg("Invalid command specified"));
     };
     if matches!(cmd.exec, Exec::Container) && args.len() > 1 {
-        if let Some(s) = spec::lookup_sub(cmd, args[1]) {
-            cmd = s;
+        match spec::lookup_sub(cmd, args[1]) {
+            Some(s) => cmd = s,
+            None => return Err(CmdError::msg("Invalid command specified")),
         }
+    }
+    // Redis 7.2 order: no keys at all, then the arity of the command examined.
+    if cmd.first_key <= 0 {
+        return Err(CmdError::msg("The command has no key arguments"));
     }
     if !spec::arity_ok(cmd.arity, args.len()) {
         return Err(CmdError::msg(
             "Invalid number of arguments specified for command",
         ));
     }
-    let keys: Vec<usize> = cmd.key_positions(args.len()).collect();
+    let keys: Vec<usize> = cmd.all_key_positions(args.len()).collect();
     if keys.is_empty() {
         return Err(CmdError::msg("The command has no key arguments"));
     }

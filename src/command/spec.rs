@@ -28,8 +28,10 @@ impl CommandSpec {
         self.flags.split(' ').any(|x| x == f)
     }
 
-    /// Positions of the keys in `args` (args[0] is the name).
-    pub fn key_positions(&self, argc: usize) -> impl Iterator<Item = usize> {
+    /// Positions of the keys in `args` (args[0] is the name), as Redis's range key spec
+    /// finds them (COMMAND GETKEYS): for MSET-like commands (step 2) a trailing key
+    /// without its value still counts.
+    pub fn all_key_positions(&self, argc: usize) -> impl Iterator<Item = usize> {
         let first = self.first_key.max(0) as usize;
         let last = if self.last_key < 0 {
             (argc as i64 + self.last_key as i64).max(0) as usize
@@ -39,6 +41,19 @@ impl CommandSpec {
         let step = self.step.max(1) as usize;
         let active = self.first_key > 0 && first < argc;
         (first..=last).step_by(step).filter(move |_| active)
+    }
+
+    /// Positions of the keys used for routing: like [`Self::all_key_positions`], but a
+    /// key of a key/value command (step 2) counts only with its value, so the split
+    /// of a malformed `MSET a 1 b` never reaches past the arguments (the handler then
+    /// answers the arity error, as Redis does).
+    /// A key/value command with an incomplete last pair routes by its first key alone.
+    pub fn key_positions(&self, argc: usize) -> impl Iterator<Item = usize> {
+        let step = self.step.max(1) as usize;
+        let first = self.first_key.max(0) as usize;
+        let malformed = step > 1 && self.last_key < 0 && argc > first && (argc - first) % step != 0;
+        self.all_key_positions(argc)
+            .filter(move |&p| p + step - 1 < argc && (!malformed || p == first))
     }
 }
 

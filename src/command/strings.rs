@@ -1,9 +1,12 @@
 //! String commands: GET, SET and friends, counters, ranges, LCS.
 
-use super::{arg_f64, arg_i64, eq_ic, CmdError, Ctx};
-use crate::resp::{format_double, Reply};
+mod long_double;
+
+use super::{arg_i64, eq_ic, CmdError, Ctx};
+use crate::resp::Reply;
 use crate::slot::key_hash_slot;
 use crate::store::{SmallBytes, Value};
+use long_double::Ld;
 
 type R = Result<(), CmdError>;
 
@@ -55,18 +58,17 @@ enum Ttl {
     At(u64),
 }
 
-/// Parse an EX/PX/EXAT/PXAT amount into an absolute unix-ms deadline.
+/// Parse an EX/PX/EXAT/PXAT amount into an absolute unix-ms deadline
+/// (Redis's getExpireMillisecondsOrReply).
 fn parse_ttl(now: u64, unit: &[u8], arg: &[u8], cmd: &'static str) -> Result<u64, CmdError> {
     let n = arg_i64(arg)?;
-    if n <= 0 {
+    let seconds = eq_ic(unit, "ex") || eq_ic(unit, "exat");
+    if n <= 0 || (seconds && n > i64::MAX / 1000) {
         return Err(CmdError::InvalidExpire(cmd));
     }
-    let ms = if eq_ic(unit, "ex") || eq_ic(unit, "exat") {
-        n.checked_mul(1000).ok_or(CmdError::InvalidExpire(cmd))?
-    } else {
-        n
-    };
+    let ms = if seconds { n * 1000 } else { n };
     let abs = if eq_ic(unit, "ex") || eq_ic(unit, "px") {
+        // Redis adds with wrap-around and rejects a result <= 0.
         ms.checked_add(now as i64)
             .ok_or(CmdError::InvalidExpire(cmd))?
     } else {
@@ -92,37 +94,69 @@ fn apply_ttl(ctx: &mut Ctx, slot: u16, key: &[u8], ttl: Ttl) {
     }
 }
 
-/// ```text
-/// SET key value [NX | XX] [GET] [EX seconds | PX milliseconds |
-///   EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]
-/// ```
-pub fn set(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
-    let (key, val) = (args[1], args[2]);
-    let (mut nx, mut xx, mut get) = (false, false, false);
-    let mut ttl = Ttl::None;
-    let mut i = 3;
+/// Options of SET and GETEX, parsed like Redis's parseExtendedStringArgumentsOrReply:
+/// an option may repeat (the last amount wins) but must not conflict with another;
+/// the amount itself is only checked after the whole line parsed.
+#[derive(Default)]
+struct StringOpts<'a> {
+    nx: bool,
+    xx: bool,
+    get: bool,
+    keepttl: bool,
+    persist: bool,
+    /// The unit (`ex`, `px`, `exat`, `pxat`, lower case) and its unparsed amount.
+    expire: Option<(&'static str, &'a [u8])>,
+}
+
+fn parse_string_opts<'a>(
+    args: &[&'a [u8]],
+    first: usize,
+    is_set: bool,
+) -> Result<StringOpts<'a>, CmdError> {
+    let mut o = StringOpts::default();
+    let mut i = first;
     while i < args.len() {
         let a = args[i];
-        let has_next = i + 1 < args.len();
-        if eq_ic(a, "nx") && !xx {
-            nx = true;
-        } else if eq_ic(a, "xx") && !nx {
-            xx = true;
-        } else if eq_ic(a, "get") {
-            get = true;
-        } else if eq_ic(a, "keepttl") && ttl == Ttl::None {
-            ttl = Ttl::Keep;
-        } else if (eq_ic(a, "ex") || eq_ic(a, "px") || eq_ic(a, "exat") || eq_ic(a, "pxat"))
-            && ttl == Ttl::None
-            && has_next
+        let next = args.get(i + 1).copied();
+        let unit = o.expire.map(|(u, _)| u);
+        let time_ok = |u: &str| !o.keepttl && !o.persist && unit.is_none_or(|cur| cur == u);
+        if is_set && eq_ic(a, "nx") && !o.xx {
+            o.nx = true;
+        } else if is_set && eq_ic(a, "xx") && !o.nx {
+            o.xx = true;
+        } else if is_set && eq_ic(a, "get") {
+            o.get = true;
+        } else if is_set && eq_ic(a, "keepttl") && !o.persist && unit.is_none() {
+            o.keepttl = true;
+        } else if !is_set && eq_ic(a, "persist") && !o.keepttl && unit.is_none() {
+            o.persist = true;
+        } else if let Some(u) = ["ex", "px", "exat", "pxat"]
+            .into_iter()
+            .find(|u| eq_ic(a, u) && time_ok(u) && next.is_some())
         {
-            ttl = Ttl::At(parse_ttl(ctx.now, a, args[i + 1], "set")?);
+            o.expire = Some((u, next.unwrap_or_default()));
             i += 1;
         } else {
             return Err(CmdError::Syntax);
         }
         i += 1;
     }
+    Ok(o)
+}
+
+/// ```text
+/// SET key value [NX | XX] [GET] [EX seconds | PX milliseconds |
+///   EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]
+/// ```
+pub fn set(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
+    let (key, val) = (args[1], args[2]);
+    let o = parse_string_opts(args, 3, true)?;
+    let (nx, xx, get) = (o.nx, o.xx, o.get);
+    let ttl = match o.expire {
+        Some((unit, amount)) => Ttl::At(parse_ttl(ctx.now, unit.as_bytes(), amount, "set")?),
+        None if o.keepttl => Ttl::Keep,
+        None => Ttl::None,
+    };
     let slot = ctx.slot;
     let old = if get {
         Some(get_string(ctx, slot, key)?)
@@ -233,32 +267,19 @@ pub fn getdel(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
 ///   PXAT unix-time-milliseconds | PERSIST]
 /// ```
 pub fn getex(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
-    let mut ttl = Ttl::None;
-    let mut i = 2;
-    while i < args.len() {
-        let a = args[i];
-        let has_next = i + 1 < args.len();
-        if eq_ic(a, "persist") && ttl == Ttl::None {
-            ttl = Ttl::Persist;
-        } else if (eq_ic(a, "ex") || eq_ic(a, "px") || eq_ic(a, "exat") || eq_ic(a, "pxat"))
-            && ttl == Ttl::None
-            && has_next
-        {
-            ttl = Ttl::At(parse_ttl(ctx.now, a, args[i + 1], "getex")?);
-            i += 1;
-        } else {
-            return Err(CmdError::Syntax);
-        }
-        i += 1;
-    }
-    let v = get_string(ctx, ctx.slot, args[1])?;
-    match v {
-        None => out.null(),
-        Some(v) => {
-            apply_ttl(ctx, ctx.slot, args[1], ttl);
-            out.bulk(&v);
-        }
-    }
+    let o = parse_string_opts(args, 2, false)?;
+    let Some(v) = get_string(ctx, ctx.slot, args[1])? else {
+        out.null();
+        return Ok(());
+    };
+    // The amount is validated only once the key is known to hold a string.
+    let ttl = match o.expire {
+        Some((unit, amount)) => Ttl::At(parse_ttl(ctx.now, unit.as_bytes(), amount, "getex")?),
+        None if o.persist => Ttl::Persist,
+        None => Ttl::None,
+    };
+    out.bulk(&v);
+    apply_ttl(ctx, ctx.slot, args[1], ttl);
     Ok(())
 }
 
@@ -370,17 +391,21 @@ pub fn decrby(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
 /// INCRBYFLOAT key increment
 /// ```
 pub fn incrbyfloat(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
-    let by = arg_f64(args[2])?;
     let slot = ctx.slot;
-    let cur = match get_string(ctx, slot, args[1])? {
-        None => 0.0,
-        Some(s) => super::parse_f64(&s).ok_or(CmdError::NotFloat)?,
+    // Redis checks the current value first, then the increment.
+    let cur = match ctx.db.get(slot, args[1], ctx.now) {
+        None => Ld::from_i64(0),
+        Some(Value::Int(n)) => Ld::from_i64(*n),
+        Some(Value::Str(s)) => long_double::parse(s.as_slice()).ok_or(CmdError::NotFloat)?,
+        #[allow(unreachable_patterns)]
+        Some(_) => return Err(CmdError::WrongType),
     };
-    let new = cur + by;
-    if new.is_nan() || new.is_infinite() {
+    let by = long_double::parse(args[2]).ok_or(CmdError::NotFloat)?;
+    let new = cur.add(&by);
+    if !new.is_finite() {
         return Err(CmdError::msg("increment would produce NaN or Infinity"));
     }
-    let s = format_double(new);
+    let s = new.to_human();
     ctx.db.set(
         slot,
         args[1],
@@ -486,7 +511,7 @@ pub fn setrange(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
         out.int(0);
         return Ok(());
     }
-    if !val.is_empty() && offset + val.len() as i64 > max {
+    if !val.is_empty() && offset.saturating_add(val.len() as i64) > max {
         return Err(CmdError::StringTooLong);
     }
     let exists = cur.is_some();
@@ -500,15 +525,19 @@ pub fn setrange(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
     }
     let n = s.len();
     if !val.is_empty() || !exists {
+        // Redis unshares the value into a raw-encoded string (OBJECT ENCODING "raw").
         let mut sb = SmallBytes::from_vec(s);
-        if n > crate::store::small::INLINE_CAP {
-            sb.make_growable();
-        }
+        sb.make_growable();
         ctx.db.set(slot, args[1], Value::Str(sb), true);
     }
     out.int(n as i64);
     Ok(())
 }
+
+/// An inclusive range of byte positions.
+type LcsRange = (usize, usize);
+/// A match: its range in the first string, in the second, and its length.
+type LcsMatch = (LcsRange, LcsRange, usize);
 
 /// ```text
 /// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]
@@ -545,14 +574,17 @@ pub fn lcs(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
         ));
     }
     let (n, m) = (a.len(), b.len());
-    let cells = (n + 1)
-        .checked_mul(m + 1)
-        .filter(|c| *c <= u32::MAX as usize)
-        .ok_or_else(|| {
-            CmdError::msg(
-                "Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len",
-            )
-        })?;
+    if n >= u32::MAX as usize - 1 || m >= u32::MAX as usize - 1 {
+        return Err(CmdError::msg("String too long for LCS"));
+    }
+    // Redis refuses a table (4 bytes a cell) larger than proto-max-bulk-len.
+    let max_table = ctx.shared.cfg().proto_max_bulk_len.max(0) as u128;
+    let cells = (n + 1) * (m + 1);
+    if cells as u128 * 4 > max_table {
+        return Err(CmdError::msg(
+            "Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len",
+        ));
+    }
     let mut dp = vec![0u32; cells];
     let w = m + 1;
     for i in 1..=n {
@@ -573,10 +605,9 @@ pub fn lcs(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
     let mut result = vec![0u8; total];
     let mut idx = total;
     let (mut i, mut j) = (n, m);
-    let mut matches: Vec<((usize, usize), (usize, usize), usize)> = Vec::new();
-    let mut cur: Option<((usize, usize), (usize, usize))> = None;
-    let flush = |cur: &mut Option<((usize, usize), (usize, usize))>,
-                 matches: &mut Vec<((usize, usize), (usize, usize), usize)>| {
+    let mut matches: Vec<LcsMatch> = Vec::new();
+    let mut cur: Option<(LcsRange, LcsRange)> = None;
+    let flush = |cur: &mut Option<(LcsRange, LcsRange)>, matches: &mut Vec<LcsMatch>| {
         if let Some((ra, rb)) = cur.take() {
             let l = ra.1 - ra.0 + 1;
             if l as i64 >= min_len {

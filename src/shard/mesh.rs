@@ -60,6 +60,21 @@ impl OwnedArgs {
 /// A key's value and deadline as moved between shards (None: absent).
 pub type KeyEntry = Option<(crate::store::Value, Option<u64>)>;
 
+/// Where a forwarded request's reply goes, and how to run it.
+#[derive(Debug, Clone, Copy)]
+pub struct Req {
+    pub token: Token,
+    /// The reply's place in the connection's queue.
+    pub seq: u64,
+    /// Which part of a split or all-shards reply this is.
+    pub part: u32,
+    pub proto: Proto,
+    /// Slot of the first key.
+    pub slot: u16,
+    /// Client id of the sending connection.
+    pub caller: u64,
+}
+
 pub enum Msg {
     /// Send back copies of these keys (a cross-shard command is gathering them).
     Fetch {
@@ -77,11 +92,7 @@ pub enum Msg {
     /// Run `spec` on the receiving shard and send the encoded reply back.
     Exec {
         from: u16,
-        token: Token,
-        seq: u64,
-        part: u32,
-        proto: Proto,
-        slot: u16,
+        req: Req,
         spec: &'static CommandSpec,
         args: OwnedArgs,
     },

@@ -18,7 +18,10 @@ use crate::resp::{Limits, Parsed, Proto, Reply};
 use crate::shared::{unix_ms, Shared};
 use crate::store::Db;
 use io_uring::{cqueue, opcode, squeue, types, IoUring};
-use mesh::{KeyEntry, Mesh, Msg, OwnedArgs, Token};
+use mesh::{KeyEntry, Mesh, Msg, OwnedArgs, Req, Token};
+
+/// Keys with their entries, as fetched from or written back to one shard.
+type KeyEntries = Vec<(Vec<u8>, KeyEntry)>;
 
 /// A command running over keys fetched from several shards (see `start_cross`).
 struct CrossOp {
@@ -29,7 +32,7 @@ struct CrossOp {
     proto: Proto,
     /// Shards whose copies have not arrived yet.
     remaining: usize,
-    entries: Vec<(Vec<u8>, KeyEntry)>,
+    entries: KeyEntries,
 }
 use std::os::fd::RawFd;
 use std::panic::AssertUnwindSafe;
@@ -550,8 +553,7 @@ impl Shard {
             Route::Shard { shard, slot } => {
                 let c = &mut self.conns[idx];
                 let seq = c.reserve(Pending::Wait);
-                let msg = Msg::Exec {
-                    from: self.id as u16,
+                let req = Req {
                     token: Token {
                         idx: idx as u32,
                         gen: c.gen,
@@ -560,6 +562,11 @@ impl Shard {
                     part: 0,
                     proto: c.proto(),
                     slot,
+                    caller: c.client.id,
+                };
+                let msg = Msg::Exec {
+                    from: self.id as u16,
+                    req,
                     spec,
                     args: OwnedArgs::new(args),
                 };
@@ -596,10 +603,19 @@ impl Shard {
                     idx: idx as u32,
                     gen: c.gen,
                 };
+                let caller = c.client.id;
                 for (part, (shard, ps)) in parts.into_iter().enumerate() {
                     let sub = OwnedArgs::subset(args, &ps);
                     let slot = crate::slot::key_hash_slot(args[ps[0]]);
-                    self.send_exec(shard, token, seq, part as u32, proto, slot, spec, sub);
+                    let req = Req {
+                        token,
+                        seq,
+                        part: part as u32,
+                        proto,
+                        slot,
+                        caller,
+                    };
+                    self.send_exec(shard, req, spec, sub);
                 }
             }
             Route::All => {
@@ -622,51 +638,37 @@ impl Shard {
                     idx: idx as u32,
                     gen: c.gen,
                 };
+                let caller = c.client.id;
                 for shard in 0..n {
-                    self.send_exec(
-                        shard,
+                    let req = Req {
                         token,
                         seq,
-                        shard as u32,
+                        part: shard as u32,
                         proto,
-                        0,
-                        spec,
-                        OwnedArgs::new(args),
-                    );
+                        slot: 0,
+                        caller,
+                    };
+                    self.send_exec(shard, req, spec, OwnedArgs::new(args));
                 }
             }
             Route::Cross => self.start_cross(idx, spec, args),
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn send_exec(
-        &mut self,
-        shard: usize,
-        token: Token,
-        seq: u64,
-        part: u32,
-        proto: Proto,
-        slot: u16,
-        spec: &'static CommandSpec,
-        args: OwnedArgs,
-    ) {
+    fn send_exec(&mut self, shard: usize, req: Req, spec: &'static CommandSpec, args: OwnedArgs) {
         if shard == self.id {
-            let data = self.exec_owned(spec, &args, proto, slot);
+            let data = self.exec_owned(spec, &args, &req);
+            let token = req.token;
             if let Some(c) = self.conns.get_mut(token.idx as usize) {
                 if c.gen == token.gen {
-                    c.deliver(seq, part, data);
+                    c.deliver(req.seq, req.part, data);
                     self.mark_dirty(token.idx as usize);
                 }
             }
         } else {
             self.outbox[shard].push(Msg::Exec {
                 from: self.id as u16,
-                token,
-                seq,
-                part,
-                proto,
-                slot,
+                req,
                 spec,
                 args,
             });
@@ -728,6 +730,7 @@ impl Shard {
         };
         let c = &mut conns[idx];
         let proto = c.proto();
+        let caller = c.client.id;
         let Conn {
             client, out, queue, ..
         } = c;
@@ -741,6 +744,7 @@ impl Shard {
             slot: 0,
             shared,
             shard: *id,
+            caller,
             hooks: &mut hooks,
         };
         let r = std::panic::catch_unwind(AssertUnwindSafe(|| {
@@ -776,6 +780,7 @@ impl Shard {
         } = self;
         let c = &mut conns[idx];
         let proto = c.proto();
+        let caller = c.client.id;
         let mut t = c.reply_buf();
         let buf = t.buf();
         let mark = buf.len();
@@ -793,6 +798,7 @@ impl Shard {
             slot,
             shared,
             shard: *id,
+            caller,
             hooks: &mut hooks,
         };
         let r = std::panic::catch_unwind(AssertUnwindSafe(|| {
@@ -810,13 +816,8 @@ impl Shard {
     }
 
     /// Run a keyed or all-shards handler for a request that came as a message.
-    fn exec_owned(
-        &mut self,
-        spec: &'static CommandSpec,
-        args: &OwnedArgs,
-        proto: Proto,
-        slot: u16,
-    ) -> Vec<u8> {
+    fn exec_owned(&mut self, spec: &'static CommandSpec, args: &OwnedArgs, req: &Req) -> Vec<u8> {
+        let (proto, slot, caller) = (req.proto, req.slot, req.caller);
         let f = match spec.exec {
             Exec::Key(f) | Exec::Multi(f, _) | Exec::All(f, _) => f,
             _ => unreachable!("only keyed handlers travel"),
@@ -846,6 +847,7 @@ impl Shard {
             slot,
             shared,
             shard: *id,
+            caller,
             hooks: &mut hooks,
         };
         let r = std::panic::catch_unwind(AssertUnwindSafe(|| {
@@ -920,7 +922,7 @@ impl Shard {
         }
     }
 
-    fn fetch_local(&mut self, keys: Vec<Vec<u8>>) -> Vec<(Vec<u8>, KeyEntry)> {
+    fn fetch_local(&mut self, keys: Vec<Vec<u8>>) -> KeyEntries {
         let now = self.now;
         keys.into_iter()
             .map(|k| {
@@ -930,7 +932,7 @@ impl Shard {
             .collect()
     }
 
-    fn on_fetched(&mut self, op: u32, entries: Vec<(Vec<u8>, KeyEntry)>) {
+    fn on_fetched(&mut self, op: u32, entries: KeyEntries) {
         let Some(x) = self.cross.get_mut(op as usize) else {
             return;
         };
@@ -967,6 +969,7 @@ impl Shard {
             slot,
             shared: &self.shared,
             shard: self.id,
+            caller: 0,
             hooks: &mut hooks,
         };
         let r = std::panic::catch_unwind(AssertUnwindSafe(|| {
@@ -975,7 +978,7 @@ impl Shard {
                 reply.error(&e.text());
             }
         }));
-        let mut changes: Vec<(usize, Vec<(Vec<u8>, KeyEntry)>)> = Vec::new();
+        let mut changes: Vec<(usize, KeyEntries)> = Vec::new();
         if r.is_err() {
             out.clear();
             Reply::new(&mut out, x.proto).error("ERR internal error while running the command");
@@ -1010,7 +1013,7 @@ impl Shard {
         }
     }
 
-    fn apply_local(&mut self, entries: Vec<(Vec<u8>, KeyEntry)>) {
+    fn apply_local(&mut self, entries: KeyEntries) {
         let now = self.now;
         for (k, e) in entries {
             self.db.restore(crate::slot::key_hash_slot(&k), &k, e, now);
@@ -1024,19 +1027,15 @@ impl Shard {
                 match m {
                     Msg::Exec {
                         from,
-                        token,
-                        seq,
-                        part,
-                        proto,
-                        slot,
+                        req,
                         spec,
                         args,
                     } => {
-                        let data = self.exec_owned(spec, &args, proto, slot);
+                        let data = self.exec_owned(spec, &args, &req);
                         self.outbox[from as usize].push(Msg::Reply {
-                            token,
-                            seq,
-                            part,
+                            token: req.token,
+                            seq: req.seq,
+                            part: req.part,
                             data,
                         });
                     }
