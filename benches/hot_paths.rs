@@ -196,7 +196,7 @@ fn keyspace(c: &mut Criterion) {
             let n = match db.get_mut(slot, k, NOW) {
                 Some(Value::Int(n)) => *n,
                 Some(Value::Str(s)) => slotcore::resp::parse_i64(s.as_slice()).unwrap_or(0),
-                None => 0,
+                _ => 0,
             };
             let new = n.checked_add(1).unwrap_or(0);
             match db.get_mut(slot, k, NOW) {

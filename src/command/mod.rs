@@ -7,11 +7,15 @@
 //! combined by the connection layer.
 
 pub mod error;
+pub mod hashes;
 pub mod keys;
+pub mod lists;
 pub mod route;
 pub mod server;
+pub mod sets;
 pub mod spec;
 pub mod strings;
+pub mod zsets;
 
 pub use error::CmdError;
 

@@ -1,7 +1,7 @@
 //! Connection and server commands: PING, HELLO, AUTH, CLIENT, INFO, CONFIG, COMMAND, ...
 
 use super::keys::help_reply;
-use super::spec::{self, CommandSpec, COMMANDS};
+use super::spec::{self, CommandSpec};
 use super::{arg_i64, eq_ic, ClientFilter, ClientState, CmdError, Ctx, Exec};
 use crate::config::{self, Config};
 use crate::resp::reply_parse::{self, Value as RV};
@@ -855,8 +855,8 @@ fn find_any(name: &[u8]) -> Option<(Option<&'static CommandSpec>, &'static Comma
 /// COMMAND
 /// ```
 pub fn command(_ctx: &mut Ctx, _c: &mut ClientState, _a: &[&[u8]], out: &mut Reply) -> R {
-    out.array(COMMANDS.len());
-    for c in COMMANDS {
+    out.array(spec::count());
+    for c in spec::all() {
         write_info(out, None, c);
     }
     Ok(())
@@ -866,7 +866,7 @@ pub fn command(_ctx: &mut Ctx, _c: &mut ClientState, _a: &[&[u8]], out: &mut Rep
 /// COMMAND COUNT
 /// ```
 pub fn command_count(_ctx: &mut Ctx, _c: &mut ClientState, _a: &[&[u8]], out: &mut Reply) -> R {
-    out.int(COMMANDS.len() as i64);
+    out.int(spec::count() as i64);
     Ok(())
 }
 
@@ -911,8 +911,8 @@ fn write_docs(out: &mut Reply, parent: Option<&CommandSpec>, c: &CommandSpec) {
 /// ```
 pub fn command_docs(_ctx: &mut Ctx, _c: &mut ClientState, a: &[&[u8]], out: &mut Reply) -> R {
     if a.len() == 2 {
-        out.map(COMMANDS.len());
-        for c in COMMANDS {
+        out.map(spec::count());
+        for c in spec::all() {
             write_docs(out, None, c);
         }
         return Ok(());
@@ -930,7 +930,7 @@ pub fn command_docs(_ctx: &mut Ctx, _c: &mut ClientState, a: &[&[u8]], out: &mut
 /// ```
 pub fn command_list(_ctx: &mut Ctx, _c: &mut ClientState, a: &[&[u8]], out: &mut Reply) -> R {
     let mut names: Vec<String> = Vec::new();
-    for c in COMMANDS {
+    for c in spec::all() {
         names.push(c.name.to_string());
         for s in c.subcommands {
             names.push(full_name(Some(c), s));

@@ -58,7 +58,7 @@ impl CommandSpec {
 }
 
 #[allow(clippy::too_many_arguments)]
-const fn c(
+pub const fn c(
     name: &'static str,
     arity: i32,
     flags: &'static str,
@@ -83,7 +83,7 @@ const fn c(
     }
 }
 
-const fn container(
+pub const fn container(
     name: &'static str,
     group: &'static str,
     since: &'static str,
@@ -105,11 +105,11 @@ const fn container(
     }
 }
 
-const NOKEY: (i32, i32, i32) = (0, 0, 0);
-const KEY1: (i32, i32, i32) = (1, 1, 1);
-const KEY2: (i32, i32, i32) = (1, 2, 1);
-const ALLKEYS: (i32, i32, i32) = (1, -1, 1);
-const PAIRS: (i32, i32, i32) = (1, -1, 2);
+pub const NOKEY: (i32, i32, i32) = (0, 0, 0);
+pub const KEY1: (i32, i32, i32) = (1, 1, 1);
+pub const KEY2: (i32, i32, i32) = (1, 2, 1);
+pub const ALLKEYS: (i32, i32, i32) = (1, -1, 1);
+pub const PAIRS: (i32, i32, i32) = (1, -1, 2);
 const OBJKEY: (i32, i32, i32) = (2, 2, 1);
 
 use Exec::{All, Conn, Key, Multi};
@@ -409,8 +409,8 @@ static DEBUG_SUBS: &[CommandSpec] = &[
     ),
 ];
 
-/// The table. Order is not significant.
-pub static COMMANDS: &[CommandSpec] = &[
+/// The core table (strings, keys, connection, server). Order is not significant.
+pub static CORE: &[CommandSpec] = &[
     // connection
     c("ping", -1, "fast sentinel", NOKEY, Conn(s::ping), "connection", "1.0.0", "Returns the server's liveliness response."),
     c("echo", 2, "fast", NOKEY, Conn(s::echo), "connection", "1.0.0", "Returns the given string."),
@@ -478,9 +478,30 @@ pub static COMMANDS: &[CommandSpec] = &[
     container("object", "generic", "2.2.3", "A container for object introspection commands.", OBJECT_SUBS),
 ];
 
-fn table() -> &'static HashMap<&'static str, &'static CommandSpec> {
-    static T: OnceLock<HashMap<&'static str, &'static CommandSpec>> = OnceLock::new();
-    T.get_or_init(|| COMMANDS.iter().map(|c| (c.name, c)).collect())
+/// Every family's table. A family file declares its commands in its own `COMMANDS`.
+pub static FAMILIES: &[&[CommandSpec]] = &[
+    CORE,
+    super::hashes::COMMANDS,
+    super::lists::COMMANDS,
+    super::sets::COMMANDS,
+    super::zsets::COMMANDS,
+];
+
+/// All top-level commands.
+pub fn all() -> impl Iterator<Item = &'static CommandSpec> {
+    FAMILIES.iter().flat_map(|f| f.iter())
+}
+
+/// Number of top-level commands (COMMAND COUNT).
+pub fn count() -> usize {
+    FAMILIES.iter().map(|f| f.len()).sum()
+}
+
+type Table = HashMap<&'static str, &'static CommandSpec, foldhash::fast::FixedState>;
+
+fn table() -> &'static Table {
+    static T: OnceLock<Table> = OnceLock::new();
+    T.get_or_init(|| all().map(|c| (c.name, c)).collect())
 }
 
 /// Find a command by name, any case.
@@ -540,7 +561,7 @@ mod tests {
     #[test]
     fn names_unique_and_lower_case() {
         let mut seen = std::collections::HashSet::new();
-        for c in COMMANDS {
+        for c in all() {
             assert!(seen.insert(c.name), "duplicate {}", c.name);
             assert_eq!(c.name, c.name.to_ascii_lowercase());
         }

@@ -16,7 +16,6 @@ fn get_string(ctx: &mut Ctx, slot: u16, key: &[u8]) -> Result<Option<Vec<u8>>, C
         None => Ok(None),
         Some(Value::Str(s)) => Ok(Some(s.as_slice().to_vec())),
         Some(Value::Int(n)) => Ok(Some(itoa::Buffer::new().format(*n).as_bytes().to_vec())),
-        #[allow(unreachable_patterns)]
         Some(_) => Err(CmdError::WrongType),
     }
 }
@@ -27,7 +26,6 @@ fn reply_value(v: Option<&Value>, out: &mut Reply) -> R {
         None => out.null(),
         Some(Value::Str(s)) => out.bulk(s.as_slice()),
         Some(Value::Int(n)) => out.bulk_int(*n),
-        #[allow(unreachable_patterns)]
         Some(_) => return Err(CmdError::WrongType),
     }
     Ok(())
@@ -293,7 +291,6 @@ pub fn mget(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
         match ctx.db.get(slot, key, ctx.now) {
             Some(Value::Str(s)) => out.bulk(s.as_slice()),
             Some(Value::Int(n)) => out.bulk_int(*n),
-            #[allow(unreachable_patterns)]
             _ => out.null(),
         }
     }
@@ -342,7 +339,6 @@ fn incr_by(ctx: &mut Ctx, key: &[u8], by: i64, out: &mut Reply) -> R {
         None => 0,
         Some(Value::Int(n)) => *n,
         Some(Value::Str(s)) => crate::resp::parse_i64(s.as_slice()).ok_or(CmdError::NotInteger)?,
-        #[allow(unreachable_patterns)]
         Some(_) => return Err(CmdError::WrongType),
     };
     let new = cur.checked_add(by).ok_or(CmdError::Overflow)?;
@@ -397,7 +393,6 @@ pub fn incrbyfloat(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
         None => Ld::from_i64(0),
         Some(Value::Int(n)) => Ld::from_i64(*n),
         Some(Value::Str(s)) => long_double::parse(s.as_slice()).ok_or(CmdError::NotFloat)?,
-        #[allow(unreachable_patterns)]
         Some(_) => return Err(CmdError::WrongType),
     };
     let by = long_double::parse(args[2]).ok_or(CmdError::NotFloat)?;
@@ -454,7 +449,6 @@ pub fn strlen(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
         None => 0,
         Some(Value::Str(s)) => s.len(),
         Some(Value::Int(n)) => itoa::Buffer::new().format(*n).len(),
-        #[allow(unreachable_patterns)]
         Some(_) => return Err(CmdError::WrongType),
     };
     out.int(n as i64);

@@ -60,7 +60,7 @@ impl HashValue {
         }
     }
 
-    fn to_table(&mut self) {
+    fn make_table(&mut self) {
         if let HashValue::Pack(v) = self {
             let mut m = Map::with_capacity_and_hasher(v.len() + 1, Default::default());
             for (f, val) in v.drain(..) {
@@ -74,7 +74,7 @@ impl HashValue {
     pub fn set(&mut self, field: &[u8], value: &[u8], lim: PackLimits) -> bool {
         if let HashValue::Pack(v) = self {
             if field.len() > lim.max_value || value.len() > lim.max_value {
-                self.to_table();
+                self.make_table();
             } else if let Some(e) = v.iter_mut().find(|(f, _)| f.as_slice() == field) {
                 e.1 = SmallBytes::new(value);
                 return false;
@@ -82,7 +82,7 @@ impl HashValue {
                 v.push((SmallBytes::new(field), SmallBytes::new(value)));
                 return true;
             } else {
-                self.to_table();
+                self.make_table();
             }
         }
         match self {
@@ -110,8 +110,12 @@ impl HashValue {
     /// Visit every field and value (in insertion order for the compact encoding).
     pub fn for_each(&self, mut f: impl FnMut(&[u8], &[u8])) {
         match self {
-            HashValue::Pack(v) => v.iter().for_each(|(k, val)| f(k.as_slice(), val.as_slice())),
-            HashValue::Table(m) => m.iter().for_each(|(k, val)| f(k.as_slice(), val.as_slice())),
+            HashValue::Pack(v) => v
+                .iter()
+                .for_each(|(k, val)| f(k.as_slice(), val.as_slice())),
+            HashValue::Table(m) => m
+                .iter()
+                .for_each(|(k, val)| f(k.as_slice(), val.as_slice())),
         }
     }
 
@@ -119,8 +123,12 @@ impl HashValue {
     pub fn pairs(&self) -> Vec<(&[u8], &[u8])> {
         let mut out = Vec::with_capacity(self.len());
         match self {
-            HashValue::Pack(v) => out.extend(v.iter().map(|(k, val)| (k.as_slice(), val.as_slice()))),
-            HashValue::Table(m) => out.extend(m.iter().map(|(k, val)| (k.as_slice(), val.as_slice()))),
+            HashValue::Pack(v) => {
+                out.extend(v.iter().map(|(k, val)| (k.as_slice(), val.as_slice())))
+            }
+            HashValue::Table(m) => {
+                out.extend(m.iter().map(|(k, val)| (k.as_slice(), val.as_slice())))
+            }
         }
         out
     }
@@ -132,7 +140,10 @@ mod tests {
 
     #[test]
     fn converts_when_large() {
-        let lim = PackLimits { max_entries: 4, max_value: 8 };
+        let lim = PackLimits {
+            max_entries: 4,
+            max_value: 8,
+        };
         let mut h = HashValue::default();
         for i in 0..4 {
             assert!(h.set(format!("f{i}").as_bytes(), b"v", lim));

@@ -6,10 +6,18 @@
 //! active cycle ([`Db::active_expire`]), as in Redis.
 
 pub mod glob;
+pub mod hash;
+pub mod list;
+pub mod set;
 pub mod small;
+pub mod zset;
 
 use crate::slot::SLOTS;
+pub use hash::HashValue;
+pub use list::ListValue;
+pub use set::SetValue;
 pub use small::SmallBytes;
+pub use zset::ZSetValue;
 
 type Hasher = foldhash::fast::FixedState;
 type Map<K, V> = hashbrown::HashMap<K, V, Hasher>;
@@ -20,6 +28,10 @@ type Map<K, V> = hashbrown::HashMap<K, V, Hasher>;
 pub enum Value {
     Str(SmallBytes),
     Int(i64),
+    Hash(Box<HashValue>),
+    List(Box<ListValue>),
+    Set(Box<SetValue>),
+    ZSet(Box<ZSetValue>),
 }
 
 const _: () = assert!(std::mem::size_of::<Value>() == 24);
@@ -39,6 +51,21 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Str(_) | Value::Int(_) => "string",
+            Value::Hash(_) => "hash",
+            Value::List(_) => "list",
+            Value::Set(_) => "set",
+            Value::ZSet(_) => "zset",
+        }
+    }
+
+    /// Elements in a collection (1 for strings): decides whether freeing is deferred.
+    pub fn size_hint(&self) -> usize {
+        match self {
+            Value::Str(_) | Value::Int(_) => 1,
+            Value::Hash(h) => h.len(),
+            Value::List(l) => l.len(),
+            Value::Set(s) => s.len(),
+            Value::ZSet(z) => z.len(),
         }
     }
 
@@ -49,6 +76,10 @@ impl Value {
             Value::Str(SmallBytes::Growable(_)) => "raw",
             Value::Str(s) if s.len() <= 44 => "embstr",
             Value::Str(_) => "raw",
+            Value::Hash(h) => h.encoding(),
+            Value::List(l) => l.encoding(),
+            Value::Set(s) => s.encoding(),
+            Value::ZSet(z) => z.encoding(),
         }
     }
 
@@ -61,6 +92,7 @@ impl Value {
         match self {
             Value::Str(s) => Some(s.as_slice()),
             Value::Int(n) => Some(scratch.format(*n).as_bytes()),
+            _ => None,
         }
     }
 }

@@ -162,7 +162,11 @@ mod tests {
 
     #[test]
     fn encodings() {
-        let lim = SetLimits { max_intset: 3, max_pack: 3, max_value: 4 };
+        let lim = SetLimits {
+            max_intset: 3,
+            max_pack: 3,
+            max_value: 4,
+        };
         let mut s = SetValue::for_first(b"1", lim);
         assert!(s.insert(b"1", lim));
         assert!(!s.insert(b"1", lim));

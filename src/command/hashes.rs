@@ -1,0 +1,6 @@
+//! Hash commands: HSET, HGET, ...
+
+use super::spec::CommandSpec;
+
+/// This family's commands (chained into the command table by `spec::FAMILIES`).
+pub static COMMANDS: &[CommandSpec] = &[];
