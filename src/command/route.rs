@@ -49,8 +49,8 @@ pub fn route(spec: &CommandSpec, args: &[&[u8]], table: &SlotTable) -> Result<Ro
             })
         }
         Exec::Key(_) => {
-            let mut keys = spec.key_positions(args.len());
-            let Some(first) = keys.next() else {
+            let keys = spec.key_positions(args);
+            let Some(&first) = keys.first() else {
                 return Ok(Route::Here);
             };
             let slot = key_hash_slot(args[first]);
@@ -60,7 +60,7 @@ pub fn route(spec: &CommandSpec, args: &[&[u8]], table: &SlotTable) -> Result<Ro
             })
         }
         Exec::Multi(_, fan) => {
-            let positions: Vec<usize> = spec.key_positions(args.len()).collect();
+            let positions = spec.key_positions(args);
             let Some(&first) = positions.first() else {
                 return Ok(Route::Here);
             };

@@ -984,7 +984,7 @@ pub fn command_getkeys(_ctx: &mut Ctx, _c: &mut ClientState, a: &[&[u8]], out: &
             "Invalid number of arguments specified for command",
         ));
     }
-    let keys: Vec<usize> = cmd.all_key_positions(args.len()).collect();
+    let keys = cmd.all_key_positions(args);
     if keys.is_empty() {
         return Err(CmdError::msg("The command has no key arguments"));
     }

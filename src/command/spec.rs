@@ -21,7 +21,18 @@ pub struct CommandSpec {
     pub since: &'static str,
     pub summary: &'static str,
     pub subcommands: &'static [CommandSpec],
+    /// Key positions of commands whose keys move (`numkeys` arguments: ZUNION, LMPOP,
+    /// SINTERCARD, ...): flagged `movablekeys`; first/last/step then describe only the
+    /// fixed part, as in Redis's COMMAND INFO. Returns None when the arguments are
+    /// malformed (the handler then answers the error).
+    pub keys_fn: Option<KeysFn>,
 }
+
+/// Finds the key positions of a movable-keys command.
+pub type KeysFn = fn(&[&[u8]]) -> Option<Positions>;
+
+/// Key positions of one command (no allocation for up to 4 keys).
+pub type Positions = smallvec::SmallVec<[usize; 4]>;
 
 impl CommandSpec {
     pub fn has_flag(&self, f: &str) -> bool {
@@ -31,7 +42,11 @@ impl CommandSpec {
     /// Positions of the keys in `args` (args[0] is the name), as Redis's range key spec
     /// finds them (COMMAND GETKEYS): for MSET-like commands (step 2) a trailing key
     /// without its value still counts.
-    pub fn all_key_positions(&self, argc: usize) -> impl Iterator<Item = usize> {
+    pub fn all_key_positions(&self, args: &[&[u8]]) -> Positions {
+        if let Some(f) = self.keys_fn {
+            return f(args).unwrap_or_default();
+        }
+        let argc = args.len();
         let first = self.first_key.max(0) as usize;
         let last = if self.last_key < 0 {
             (argc as i64 + self.last_key as i64).max(0) as usize
@@ -40,7 +55,10 @@ impl CommandSpec {
         };
         let step = self.step.max(1) as usize;
         let active = self.first_key > 0 && first < argc;
-        (first..=last).step_by(step).filter(move |_| active)
+        if !active {
+            return Positions::new();
+        }
+        (first..=last).step_by(step).collect()
     }
 
     /// Positions of the keys used for routing: like [`Self::all_key_positions`], but a
@@ -48,12 +66,24 @@ impl CommandSpec {
     /// of a malformed `MSET a 1 b` never reaches past the arguments (the handler then
     /// answers the arity error, as Redis does).
     /// A key/value command with an incomplete last pair routes by its first key alone.
-    pub fn key_positions(&self, argc: usize) -> impl Iterator<Item = usize> {
+    pub fn key_positions(&self, args: &[&[u8]]) -> Positions {
+        if self.keys_fn.is_some() {
+            return self.all_key_positions(args);
+        }
+        let argc = args.len();
         let step = self.step.max(1) as usize;
         let first = self.first_key.max(0) as usize;
         let malformed = step > 1 && self.last_key < 0 && argc > first && (argc - first) % step != 0;
-        self.all_key_positions(argc)
-            .filter(move |&p| p + step - 1 < argc && (!malformed || p == first))
+        let mut v = self.all_key_positions(args);
+        v.retain(|p| *p + step - 1 < argc && (!malformed || *p == first));
+        v
+    }
+
+    /// The same spec with a movable-keys finder (adds nothing to `flags`: write
+    /// `movablekeys` there too).
+    pub const fn with_keys(mut self, f: KeysFn) -> Self {
+        self.keys_fn = Some(f);
+        self
     }
 }
 
@@ -80,6 +110,7 @@ pub const fn c(
         since,
         summary,
         subcommands: &[],
+        keys_fn: None,
     }
 }
 
@@ -102,6 +133,7 @@ pub const fn container(
         since,
         summary,
         subcommands: subs,
+        keys_fn: None,
     }
 }
 
@@ -548,14 +580,17 @@ mod tests {
 
     #[test]
     fn key_positions() {
+        let a = |n: usize| vec![&b"x"[..]; n];
         let mset = lookup(b"mset").unwrap();
-        assert_eq!(mset.key_positions(5).collect::<Vec<_>>(), vec![1, 3]);
+        assert_eq!(mset.key_positions(&a(5)).to_vec(), vec![1, 3]);
+        assert_eq!(mset.key_positions(&a(4)).to_vec(), vec![1]);
+        assert_eq!(mset.all_key_positions(&a(4)).to_vec(), vec![1, 3]);
         let del = lookup(b"del").unwrap();
-        assert_eq!(del.key_positions(4).collect::<Vec<_>>(), vec![1, 2, 3]);
+        assert_eq!(del.key_positions(&a(4)).to_vec(), vec![1, 2, 3]);
         let get = lookup(b"get").unwrap();
-        assert_eq!(get.key_positions(2).collect::<Vec<_>>(), vec![1]);
+        assert_eq!(get.key_positions(&a(2)).to_vec(), vec![1]);
         let ping = lookup(b"ping").unwrap();
-        assert_eq!(ping.key_positions(1).count(), 0);
+        assert!(ping.key_positions(&a(1)).is_empty());
     }
 
     #[test]

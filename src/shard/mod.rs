@@ -576,7 +576,7 @@ impl Shard {
                 let Exec::Multi(_, fan) = spec.exec else {
                     unreachable!("only multi-key commands split")
                 };
-                let nkeys = spec.key_positions(args.len()).count();
+                let nkeys = spec.key_positions(args).len();
                 let key_index =
                     |p: usize| (p - spec.first_key as usize) / spec.step.max(1) as usize;
                 let positions = parts
@@ -872,7 +872,7 @@ impl Shard {
     /// connection runs nothing else meanwhile, so its next commands see the result.
     fn start_cross(&mut self, idx: usize, spec: &'static CommandSpec, args: &[&[u8]]) {
         let mut groups: Vec<(usize, Vec<Vec<u8>>)> = Vec::new();
-        for p in spec.key_positions(args.len()) {
+        for p in spec.key_positions(args) {
             let key = args[p];
             let shard = self
                 .shared
@@ -952,7 +952,7 @@ impl Shard {
             _ => unreachable!("only keyed commands run across shards"),
         };
         let slices = x.args.slices();
-        let first = x.spec.key_positions(slices.len()).next().unwrap_or(1);
+        let first = x.spec.key_positions(&slices).first().copied().unwrap_or(1);
         let slot = crate::slot::key_hash_slot(slices[first]);
         let mut out = Vec::new();
         let mut none = slab::Slab::new();
@@ -1217,6 +1217,7 @@ static COMMAND_BARE: CommandSpec = CommandSpec {
     since: "2.8.13",
     summary: "Returns detailed information about all commands.",
     subcommands: &[],
+    keys_fn: None,
 };
 
 fn set_nodelay(fd: RawFd) {
