@@ -10,6 +10,7 @@ pub mod error;
 pub mod hashes;
 pub mod keys;
 pub mod lists;
+pub mod pubsub;
 pub mod route;
 pub mod server;
 pub mod sets;
@@ -49,6 +50,10 @@ pub trait ShardHooks {
     fn request_shutdown(&mut self);
     /// Commands this shard has processed.
     fn commands_processed(&self) -> u64;
+    /// This shard's pub/sub subscriptions.
+    fn registry(&mut self) -> &mut pubsub::Registry;
+    /// Push a pub/sub message to a client of this shard; false if it is gone.
+    fn deliver(&mut self, client_id: u64, d: &pubsub::Delivery) -> bool;
 }
 
 /// Which connections a CLIENT LIST / CLIENT KILL applies to.
@@ -82,6 +87,8 @@ pub struct ClientState {
     pub no_evict: bool,
     /// QUIT, or a kill: close once the replies so far are written.
     pub close_after_reply: bool,
+    /// Pub/sub subscriptions (None until the first SUBSCRIBE).
+    pub subs: Option<Box<pubsub::ClientSubs>>,
 }
 
 impl ClientState {
@@ -101,6 +108,7 @@ impl ClientState {
             last_cmd: "NULL",
             no_evict: false,
             close_after_reply: false,
+            subs: None,
         }
     }
 }

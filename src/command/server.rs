@@ -18,7 +18,17 @@ pub const REDIS_VERSION: &str = "7.2.6";
 /// ```text
 /// PING [message]
 /// ```
-pub fn ping(_ctx: &mut Ctx, _c: &mut ClientState, args: &[&[u8]], out: &mut Reply) -> R {
+pub fn ping(_ctx: &mut Ctx, c: &mut ClientState, args: &[&[u8]], out: &mut Reply) -> R {
+    if args.len() > 2 {
+        return Err(CmdError::WrongArity("ping".into()));
+    }
+    if c.subs.is_some() && c.proto == Proto::Resp2 {
+        // Subscribed mode (RESP2): PING answers like a push, ["pong", message].
+        out.array(2);
+        out.bulk(b"pong");
+        out.bulk(args.get(1).copied().unwrap_or(b""));
+        return Ok(());
+    }
     match args.len() {
         1 => out.simple("PONG"),
         2 => out.bulk(args[1]),
@@ -168,6 +178,9 @@ pub fn quit(_ctx: &mut Ctx, c: &mut ClientState, _args: &[&[u8]], out: &mut Repl
 /// RESET
 /// ```
 pub fn reset(ctx: &mut Ctx, c: &mut ClientState, _args: &[&[u8]], out: &mut Reply) -> R {
+    if let Some(subs) = c.subs.take() {
+        ctx.hooks.registry().drop_client(c.id, &subs);
+    }
     c.proto = Proto::Resp2;
     out.proto = Proto::Resp2;
     c.name.clear();

@@ -517,6 +517,7 @@ pub static FAMILIES: &[&[CommandSpec]] = &[
     super::lists::COMMANDS,
     super::sets::COMMANDS,
     super::zsets::COMMANDS,
+    super::pubsub::COMMANDS,
 ];
 
 /// All top-level commands.

@@ -8,6 +8,7 @@
 
 pub mod mesh;
 
+use crate::command::pubsub::{Delivery, Registry};
 use crate::command::route::{route, Route};
 use crate::command::spec::{self, CommandSpec};
 use crate::command::{
@@ -19,6 +20,7 @@ use crate::shared::{unix_ms, Shared};
 use crate::store::Db;
 use io_uring::{cqueue, opcode, squeue, types, IoUring};
 use mesh::{KeyEntry, Mesh, Msg, OwnedArgs, Req, Token};
+use std::collections::HashMap;
 
 /// Keys with their entries, as fetched from or written back to one shard.
 type KeyEntries = Vec<(Vec<u8>, KeyEntry)>;
@@ -60,11 +62,13 @@ fn ud_parts(u: u64) -> (u64, u32, u32) {
 /// What handlers may ask of the shard beyond its keyspace.
 struct Hooks<'a> {
     conns: &'a mut slab::Slab<Conn>,
+    /// Client id → connection index, for pub/sub delivery.
+    ids: &'a HashMap<u64, usize>,
+    registry: &'a mut Registry,
     now: u64,
-    mesh: &'a Mesh,
     commands: u64,
-    /// Connections CLIENT KILL marked, to be flushed and closed.
-    killed: Vec<usize>,
+    /// Connections that got output (messages) or were marked to close by CLIENT KILL.
+    touched: Vec<usize>,
 }
 
 fn filter_matches(f: &ClientFilter, c: &ClientState, now: u64) -> bool {
@@ -114,7 +118,7 @@ impl ShardHooks for Hooks<'_> {
                 continue;
             }
             c.client.close_after_reply = true;
-            self.killed.push(i);
+            self.touched.push(i);
             n += 1;
         }
         n
@@ -124,8 +128,29 @@ impl ShardHooks for Hooks<'_> {
         self.conns.iter().filter(|(_, c)| !c.closing).count()
     }
 
-    fn request_shutdown(&mut self) {
-        let _ = self.mesh;
+    fn request_shutdown(&mut self) {}
+
+    fn registry(&mut self) -> &mut Registry {
+        self.registry
+    }
+
+    fn deliver(&mut self, client_id: u64, d: &Delivery) -> bool {
+        let Some(&idx) = self.ids.get(&client_id) else {
+            return false;
+        };
+        let Some(c) = self.conns.get_mut(idx) else {
+            return false;
+        };
+        if c.closing {
+            return false;
+        }
+        let proto = c.proto();
+        // A push goes out between whole replies: straight to `out` when nothing is
+        // pending, else behind the replies already queued.
+        let mut t = c.reply_buf();
+        d.write(&mut Reply::new(t.buf(), proto));
+        self.touched.push(idx);
+        true
     }
 
     fn commands_processed(&self) -> u64 {
@@ -152,6 +177,9 @@ pub struct Shard {
     /// Connections whose processing should resume (backpressure released).
     resume: Vec<usize>,
     cross: slab::Slab<CrossOp>,
+    registry: Registry,
+    /// Client id → connection index (pub/sub delivery, CLIENT KILL ID).
+    ids: HashMap<u64, usize>,
 }
 
 impl Shard {
@@ -187,6 +215,8 @@ impl Shard {
             cqes: Vec::with_capacity(1024),
             resume: Vec::new(),
             cross: slab::Slab::new(),
+            registry: Registry::default(),
+            ids: HashMap::new(),
         })
     }
 
@@ -299,7 +329,11 @@ impl Shard {
         if c.closing && !c.recv_inflight && !c.send_inflight {
             // SAFETY: the fd is ours and no operation references it any more.
             unsafe { libc::close(c.fd) };
-            self.conns.remove(idx);
+            let c = self.conns.remove(idx);
+            self.ids.remove(&c.client.id);
+            if let Some(subs) = &c.client.subs {
+                self.registry.drop_client(c.client.id, subs);
+            }
             self.shared
                 .connected_clients
                 .fetch_sub(1, Ordering::Relaxed);
@@ -365,6 +399,7 @@ impl Shard {
         let gen = self.next_gen;
         self.next_gen = self.next_gen.wrapping_add(1) & 0x0fff_ffff;
         let idx = self.conns.insert(Conn::new(fd, gen, client));
+        self.ids.insert(id, idx);
         self.arm_recv(idx);
     }
 
@@ -700,8 +735,23 @@ impl Shard {
         } else if !spec::arity_ok(spec.arity, args.len()) {
             return Err(CmdError::WrongArity(spec.name.into()));
         }
-        if !self.conns[idx].client.authed && !spec.has_flag("no_auth") {
+        let client = &self.conns[idx].client;
+        if !client.authed && !spec.has_flag("no_auth") {
             return Err(CmdError::NoAuth);
+        }
+        if client.subs.is_some()
+            && client.proto == Proto::Resp2
+            && !ALLOWED_SUBSCRIBED.contains(&spec.name)
+        {
+            let name = String::from_utf8_lossy(args[0]).to_ascii_lowercase();
+            let full = if spec.name == name {
+                name
+            } else {
+                format!("{name}|{}", spec.name)
+            };
+            return Err(CmdError::msg(format!(
+                "Can't execute '{full}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+            )));
         }
         Ok(spec)
     }
@@ -714,7 +764,8 @@ impl Shard {
             db,
             conns,
             shared,
-            mesh,
+            ids,
+            registry,
             now,
             id,
             commands,
@@ -724,9 +775,10 @@ impl Shard {
         let mut hooks = Hooks {
             conns: &mut none,
             now: *now,
-            mesh,
+            ids,
+            registry,
             commands: *commands,
-            killed: Vec::new(),
+            touched: Vec::new(),
         };
         let c = &mut conns[idx];
         let proto = c.proto();
@@ -772,7 +824,8 @@ impl Shard {
             db,
             conns,
             shared,
-            mesh,
+            ids,
+            registry,
             now,
             id,
             commands,
@@ -788,9 +841,10 @@ impl Shard {
         let mut hooks = Hooks {
             conns: &mut empty,
             now: *now,
-            mesh,
+            ids,
+            registry,
             commands: *commands,
-            killed: Vec::new(),
+            touched: Vec::new(),
         };
         let mut ctx = Ctx {
             db,
@@ -828,7 +882,8 @@ impl Shard {
             db,
             conns,
             shared,
-            mesh,
+            ids,
+            registry,
             now,
             id,
             commands,
@@ -837,9 +892,10 @@ impl Shard {
         let mut hooks = Hooks {
             conns,
             now: *now,
-            mesh,
+            ids,
+            registry,
             commands: *commands,
-            killed: Vec::new(),
+            touched: Vec::new(),
         };
         let mut ctx = Ctx {
             db,
@@ -860,8 +916,8 @@ impl Shard {
             out.clear();
             Reply::new(&mut out, proto).error("ERR internal error while running the command");
         }
-        let killed = std::mem::take(&mut hooks.killed);
-        for i in killed {
+        let touched = std::mem::take(&mut hooks.touched);
+        for i in touched {
             self.mark_dirty(i);
         }
         out
@@ -959,9 +1015,10 @@ impl Shard {
         let mut hooks = Hooks {
             conns: &mut none,
             now,
-            mesh: &self.mesh,
+            ids: &self.ids,
+            registry: &mut self.registry,
             commands: self.commands,
-            killed: Vec::new(),
+            touched: Vec::new(),
         };
         let mut ctx = Ctx {
             db: &mut scratch,
@@ -1203,6 +1260,19 @@ impl Shard {
         }
     }
 }
+
+/// Commands a RESP2 client may send while subscribed.
+const ALLOWED_SUBSCRIBED: &[&str] = &[
+    "subscribe",
+    "psubscribe",
+    "ssubscribe",
+    "unsubscribe",
+    "punsubscribe",
+    "sunsubscribe",
+    "ping",
+    "quit",
+    "reset",
+];
 
 /// The bare `COMMAND` (a container that also runs without a subcommand).
 static COMMAND_BARE: CommandSpec = CommandSpec {
