@@ -16,6 +16,7 @@ pub mod server;
 pub mod sets;
 pub mod spec;
 pub mod strings;
+pub mod tx;
 pub mod zsets;
 
 pub use error::CmdError;

@@ -518,6 +518,7 @@ pub static FAMILIES: &[&[CommandSpec]] = &[
     super::sets::COMMANDS,
     super::zsets::COMMANDS,
     super::pubsub::COMMANDS,
+    super::tx::COMMANDS,
 ];
 
 /// All top-level commands.

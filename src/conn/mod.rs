@@ -67,6 +67,18 @@ pub struct Conn {
     pub paused: bool,
     /// Waiting for a cross-shard command to finish before running the next one.
     pub stalled: bool,
+    /// Commands queued since MULTI.
+    pub multi: Option<Box<MultiState>>,
+    /// Shards where this client has WATCHed keys.
+    pub watch_shards: Vec<u16>,
+}
+
+/// A transaction being queued.
+#[derive(Default)]
+pub struct MultiState {
+    pub cmds: Vec<(&'static crate::command::spec::CommandSpec, OwnedArgs)>,
+    /// A command was refused while queueing: EXEC will answer EXECABORT.
+    pub dirty: bool,
 }
 
 impl Conn {
@@ -89,6 +101,8 @@ impl Conn {
             dirty: false,
             paused: false,
             stalled: false,
+            multi: None,
+            watch_shards: Vec::new(),
         }
     }
 
@@ -174,7 +188,7 @@ impl ReplyTarget<'_> {
 }
 
 /// Combine the parts of a gathered reply into the client's reply bytes.
-fn combine(g: &mut Gather, client: &ClientState) -> Vec<u8> {
+pub fn combine(g: &mut Gather, client: &ClientState) -> Vec<u8> {
     let mut out = Vec::new();
     let mut r = Reply::new(&mut out, g.proto);
     // An error from any part is the reply (as if the command failed on that shard).

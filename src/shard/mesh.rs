@@ -18,7 +18,7 @@ pub struct Token {
 }
 
 /// Arguments copied out of a connection's buffer, one allocation for all.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct OwnedArgs {
     pub data: Vec<u8>,
     pub ends: Vec<u32>,
@@ -89,6 +89,21 @@ pub enum Msg {
     },
     /// Make these keys hold exactly these entries (the cross-shard command's writes).
     Apply { entries: Vec<(Vec<u8>, KeyEntry)> },
+    /// WATCH these keys (owned by the receiver) for this client.
+    Watch { client: u64, keys: Vec<Vec<u8>> },
+    /// Forget the client's watches.
+    Unwatch { client: u64 },
+    /// Did the client's watched keys change? (Also forgets them.)
+    WatchCheck { from: u16, op: u32, client: u64 },
+    /// The answer to `WatchCheck`.
+    WatchStatus { op: u32, dirty: bool },
+    /// Run a whole transaction here and send the EXEC reply back.
+    Tx {
+        from: u16,
+        req: Req,
+        client: Box<crate::command::ClientState>,
+        cmds: Vec<(&'static CommandSpec, OwnedArgs)>,
+    },
     /// Run `spec` on the receiving shard and send the encoded reply back.
     Exec {
         from: u16,

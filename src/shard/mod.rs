@@ -7,6 +7,7 @@
 //! The ring is set up SINGLE_ISSUER | DEFER_TASKRUN (see ../shared/reference/io-loop.md).
 
 pub mod mesh;
+mod tx;
 
 use crate::command::pubsub::{Delivery, Registry};
 use crate::command::route::{route, Route};
@@ -180,6 +181,10 @@ pub struct Shard {
     registry: Registry,
     /// Client id → connection index (pub/sub delivery, CLIENT KILL ID).
     ids: HashMap<u64, usize>,
+    /// WATCHes on keys of this shard.
+    watches: tx::Watches,
+    /// EXECs spread over shards, waiting for watch checks.
+    tx_ops: slab::Slab<tx::TxOp>,
 }
 
 impl Shard {
@@ -217,6 +222,8 @@ impl Shard {
             cross: slab::Slab::new(),
             registry: Registry::default(),
             ids: HashMap::new(),
+            watches: tx::Watches::default(),
+            tx_ops: slab::Slab::new(),
         })
     }
 
@@ -327,6 +334,8 @@ impl Shard {
         }
         let c = &mut self.conns[idx];
         if c.closing && !c.recv_inflight && !c.send_inflight {
+            self.unwatch_all(idx);
+            let c = &mut self.conns[idx];
             // SAFETY: the fd is ours and no operation references it any more.
             unsafe { libc::close(c.fd) };
             let c = self.conns.remove(idx);
@@ -562,6 +571,7 @@ impl Shard {
         let spec = match res {
             Ok(spec) => spec,
             Err(e) => {
+                self.tx_flag_error(idx);
                 let c = &mut self.conns[idx];
                 let proto = c.proto();
                 let mut t = c.reply_buf();
@@ -570,6 +580,14 @@ impl Shard {
             }
         };
         self.conns[idx].client.last_cmd = spec.name;
+        if self.tx_intercept(idx, spec, args) {
+            return;
+        }
+        self.dispatch_spec(idx, spec, args);
+    }
+
+    /// Route and run (or forward) a resolved command.
+    fn dispatch_spec(&mut self, idx: usize, spec: &'static CommandSpec, args: &[&[u8]]) {
         let verdict = match route(spec, args, &self.shared.slots) {
             Ok(v) => v,
             Err(e) => {
@@ -816,6 +834,17 @@ impl Shard {
     }
 
     fn run_local(&mut self, idx: usize, spec: &'static CommandSpec, args: &[&[u8]], slot: u16) {
+        self.run_local_inner(idx, spec, args, slot);
+        self.touch_written(spec, args);
+    }
+
+    fn run_local_inner(
+        &mut self,
+        idx: usize,
+        spec: &'static CommandSpec,
+        args: &[&[u8]],
+        slot: u16,
+    ) {
         let f = match spec.exec {
             Exec::Key(f) | Exec::Multi(f, _) | Exec::All(f, _) => f,
             _ => unreachable!("local keyed run"),
@@ -920,6 +949,7 @@ impl Shard {
         for i in touched {
             self.mark_dirty(i);
         }
+        self.touch_written(spec, &slices);
         out
     }
 
@@ -1073,6 +1103,7 @@ impl Shard {
     fn apply_local(&mut self, entries: KeyEntries) {
         let now = self.now;
         for (k, e) in entries {
+            self.watches.touch(&k);
             self.db.restore(crate::slot::key_hash_slot(&k), &k, e, now);
         }
     }
@@ -1102,6 +1133,27 @@ impl Shard {
                     }
                     Msg::Fetched { op, entries } => self.on_fetched(op, entries),
                     Msg::Apply { entries } => self.apply_local(entries),
+                    Msg::Watch { client, keys } => self.register_watch(client, keys),
+                    Msg::Unwatch { client } => self.unwatch_local(client),
+                    Msg::WatchCheck { from, op, client } => {
+                        let dirty = self.watch_check(client);
+                        self.outbox[from as usize].push(Msg::WatchStatus { op, dirty });
+                    }
+                    Msg::WatchStatus { op, dirty } => self.on_watch_status(op, dirty),
+                    Msg::Tx {
+                        from,
+                        req,
+                        mut client,
+                        cmds,
+                    } => {
+                        let data = self.run_tx(req.caller, &mut client, &cmds, req.proto);
+                        self.outbox[from as usize].push(Msg::Reply {
+                            token: req.token,
+                            seq: req.seq,
+                            part: req.part,
+                            data,
+                        });
+                    }
                     Msg::Reply {
                         token,
                         seq,
