@@ -27,6 +27,11 @@ pub enum CmdError {
     Err(Cow<'static, str>),
     /// A complete error line with its own prefix (e.g. `NOPROTO ...`, `BUSYKEY ...`).
     Raw(Cow<'static, str>),
+    /// Not an error: a blocking command found nothing to serve and waits until the
+    /// absolute unix-ms deadline (None: forever). The shard loop parks the client.
+    WouldBlock {
+        deadline: Option<u64>,
+    },
 }
 
 impl CmdError {
@@ -64,6 +69,7 @@ impl CmdError {
             }
             CmdError::Err(s) => format!("ERR {s}").into(),
             CmdError::Raw(s) => s.clone(),
+            CmdError::WouldBlock { .. } => "ERR blocking command could not block here".into(),
         }
     }
 }

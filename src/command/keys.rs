@@ -14,7 +14,8 @@ type R = Result<(), CmdError>;
 pub fn del(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
     let mut n = 0;
     for key in &args[1..] {
-        if ctx.db.remove(key_hash_slot(key), key, ctx.now).is_some() {
+        if let Some(v) = ctx.db.remove(key_hash_slot(key), key, ctx.now) {
+            crate::store::lazyfree::free_value(v);
             n += 1;
         }
     }

@@ -6,6 +6,7 @@
 //! client's own state; an all-shards handler runs once per shard and its replies are
 //! combined by the connection layer.
 
+pub mod blocking;
 pub mod error;
 pub mod hashes;
 pub mod keys;
@@ -53,6 +54,9 @@ pub trait ShardHooks {
     fn commands_processed(&self) -> u64;
     /// This shard's pub/sub subscriptions.
     fn registry(&mut self) -> &mut pubsub::Registry;
+    /// CLIENT UNBLOCK: end the wait of a client blocked on this shard (answered as a
+    /// timeout, or with the UNBLOCKED error). False if it is not blocked here.
+    fn unblock(&mut self, client_id: u64, error: bool) -> bool;
     /// Push a pub/sub message to a client of this shard; false if it is gone.
     fn deliver(&mut self, client_id: u64, d: &pubsub::Delivery) -> bool;
 }
@@ -189,6 +193,25 @@ pub fn parse_f64(b: &[u8]) -> Option<f64> {
     } else {
         Some(v)
     }
+}
+
+/// Parse a blocking command's timeout (seconds, decimals allowed) into an absolute
+/// unix-ms deadline; 0 means forever (None). Redis's error texts.
+pub fn parse_timeout(arg: &[u8], now: u64) -> Result<Option<u64>, CmdError> {
+    let secs = parse_f64(arg)
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| CmdError::msg("timeout is not a float or out of range"))?;
+    if secs < 0.0 {
+        return Err(CmdError::msg("timeout is negative"));
+    }
+    if secs == 0.0 {
+        return Ok(None);
+    }
+    let ms = (secs * 1000.0).ceil();
+    if ms > (i64::MAX / 2) as f64 {
+        return Err(CmdError::msg("timeout is out of range"));
+    }
+    Ok(Some(now + ms as u64))
 }
 
 /// ASCII case-insensitive equality of an argument with an option name.

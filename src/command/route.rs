@@ -22,6 +22,9 @@ pub enum Route {
     Here,
     /// A command that must see all its keys at once, whose keys live on several shards.
     Cross,
+    /// A keyed command whose arguments name no key (malformed, e.g. `LMPOP 0 ...`): run
+    /// on this shard so its handler answers the error.
+    Local,
 }
 
 fn owner(table: &SlotTable, slot: u16) -> Result<usize, CmdError> {
@@ -51,7 +54,7 @@ pub fn route(spec: &CommandSpec, args: &[&[u8]], table: &SlotTable) -> Result<Ro
         Exec::Key(_) => {
             let keys = spec.key_positions(args);
             let Some(&first) = keys.first() else {
-                return Ok(Route::Here);
+                return Ok(Route::Local);
             };
             let slot = key_hash_slot(args[first]);
             Ok(Route::Shard {
@@ -62,7 +65,7 @@ pub fn route(spec: &CommandSpec, args: &[&[u8]], table: &SlotTable) -> Result<Ro
         Exec::Multi(_, fan) => {
             let positions = spec.key_positions(args);
             let Some(&first) = positions.first() else {
-                return Ok(Route::Here);
+                return Ok(Route::Local);
             };
             let slot = key_hash_slot(args[first]);
             let shard = owner(table, slot)?;

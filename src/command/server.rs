@@ -225,9 +225,10 @@ pub fn client_getname(_ctx: &mut Ctx, c: &mut ClientState, _a: &[&[u8]], out: &m
 }
 
 /// One CLIENT LIST / CLIENT INFO line (without the trailing newline), Redis 7.2's fields.
-pub fn client_line(c: &ClientState, now: u64, qbuf: usize, omem: usize) -> String {
+/// `flags` as Redis shows them: `N` for none, `b` blocked, `x` in MULTI, `P` pub/sub.
+pub fn client_line(c: &ClientState, now: u64, qbuf: usize, omem: usize, flags: &str) -> String {
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf={} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem={} tot-mem={} events=r cmd={} user=default redir=-1 resp={} lib-name={} lib-ver={}",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf={} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem={} tot-mem={} events=r cmd={} user=default redir=-1 resp={} lib-name={} lib-ver={}",
         c.id,
         c.addr,
         c.laddr,
@@ -235,6 +236,7 @@ pub fn client_line(c: &ClientState, now: u64, qbuf: usize, omem: usize) -> Strin
         String::from_utf8_lossy(&c.name),
         now.saturating_sub(c.created_ms) / 1000,
         now.saturating_sub(c.last_ms) / 1000,
+        flags,
         qbuf,
         omem,
         qbuf + omem + 16384,
@@ -250,7 +252,8 @@ pub fn client_line(c: &ClientState, now: u64, qbuf: usize, omem: usize) -> Strin
 /// ```
 pub fn client_info(ctx: &mut Ctx, c: &mut ClientState, _a: &[&[u8]], out: &mut Reply) -> R {
     c.last_cmd = "client|info";
-    let mut line = client_line(c, ctx.now, 0, 0);
+    let flags = if c.subs.is_some() { "P" } else { "N" };
+    let mut line = client_line(c, ctx.now, 0, 0, flags);
     line.push('\n');
     out.verbatim(line.as_bytes());
     Ok(())
@@ -425,6 +428,48 @@ pub fn client_kill_combine(
     } else {
         out.int(n);
     }
+}
+
+/// ```text
+/// CLIENT UNBLOCK client-id [TIMEOUT | ERROR]
+/// ```
+/// Runs on every shard: the one where the client waits ends the wait.
+pub fn client_unblock(ctx: &mut Ctx, a: &[&[u8]], out: &mut Reply) -> R {
+    let id = arg_i64(a[2])?;
+    let error = match a.get(3) {
+        None => false,
+        Some(o) if eq_ic(o, "timeout") => false,
+        Some(o) if eq_ic(o, "error") => true,
+        Some(_) => {
+            return Err(CmdError::msg(
+                "CLIENT UNBLOCK reason should be TIMEOUT or ERROR",
+            ))
+        }
+    };
+    out.int(ctx.hooks.unblock(id as u64, error) as i64);
+    Ok(())
+}
+
+/// 1 if any shard unblocked the client.
+pub fn client_unblock_combine(
+    _s: &Shared,
+    _c: &ClientState,
+    _args: &[&[u8]],
+    parts: &[Vec<u8>],
+    out: &mut Reply,
+) {
+    let mut n = 0;
+    for p in parts {
+        match reply_parse::parse(p) {
+            Some(RV::Int(k)) => n += k,
+            Some(RV::Error(e)) => {
+                out.error(&String::from_utf8_lossy(&e));
+                return;
+            }
+            _ => {}
+        }
+    }
+    out.int((n > 0) as i64);
 }
 
 /// ```text
@@ -989,7 +1034,7 @@ pub fn command_getkeys(_ctx: &mut Ctx, _c: &mut ClientState, a: &[&[u8]], out: &
         }
     }
     // Redis 7.2 order: no keys at all, then the arity of the command examined.
-    if cmd.first_key <= 0 {
+    if cmd.first_key <= 0 && cmd.keys_fn.is_none() {
         return Err(CmdError::msg("The command has no key arguments"));
     }
     if !spec::arity_ok(cmd.arity, args.len()) {

@@ -26,6 +26,32 @@ pub struct CommandSpec {
     /// fixed part, as in Redis's COMMAND INFO. Returns None when the arguments are
     /// malformed (the handler then answers the error).
     pub keys_fn: Option<KeysFn>,
+    /// `write` is among the flags (precomputed: checked after every command).
+    pub write: bool,
+    /// `blocking` is among the flags (the command may wait for a key).
+    pub blocking: bool,
+}
+
+/// Whether the space-separated `flags` contain the word `w` (usable in consts).
+pub const fn has_word(flags: &str, w: &str) -> bool {
+    let f = flags.as_bytes();
+    let w = w.as_bytes();
+    let mut i = 0;
+    while i + w.len() <= f.len() {
+        let starts = i == 0 || f[i - 1] == b' ';
+        let ends = i + w.len() == f.len() || f[i + w.len()] == b' ';
+        if starts && ends {
+            let mut j = 0;
+            while j < w.len() && f[i + j] == w[j] {
+                j += 1;
+            }
+            if j == w.len() {
+                return true;
+            }
+        }
+        i += 1;
+    }
+    false
 }
 
 /// Finds the key positions of a movable-keys command.
@@ -111,6 +137,8 @@ pub const fn c(
         summary,
         subcommands: &[],
         keys_fn: None,
+        write: has_word(flags, "write"),
+        blocking: has_word(flags, "blocking"),
     }
 }
 
@@ -134,6 +162,8 @@ pub const fn container(
         summary,
         subcommands: subs,
         keys_fn: None,
+        write: false,
+        blocking: false,
     }
 }
 
@@ -216,6 +246,19 @@ static CLIENT_SUBS: &[CommandSpec] = &[
         "connection",
         "7.2.0",
         "Sets information specific to the client or connection.",
+    ),
+    c(
+        "unblock",
+        -3,
+        "admin noscript loading stale",
+        NOKEY,
+        All(
+            s::client_unblock,
+            Combine::Custom(s::client_unblock_combine),
+        ),
+        "connection",
+        "5.0.0",
+        "Unblocks a client blocked by a blocking command from a different connection.",
     ),
     c(
         "no-evict",
@@ -519,6 +562,7 @@ pub static FAMILIES: &[&[CommandSpec]] = &[
     super::zsets::COMMANDS,
     super::pubsub::COMMANDS,
     super::tx::COMMANDS,
+    super::blocking::COMMANDS,
 ];
 
 /// All top-level commands.
@@ -602,6 +646,16 @@ mod tests {
             assert!(seen.insert(c.name), "duplicate {}", c.name);
             assert_eq!(c.name, c.name.to_ascii_lowercase());
         }
+    }
+
+    #[test]
+    fn flag_words() {
+        assert!(has_word("write denyoom fast", "write"));
+        assert!(has_word("write denyoom fast", "fast"));
+        assert!(!has_word("readonly", "read"));
+        assert!(!has_word("", "write"));
+        assert!(lookup(b"set").unwrap().write);
+        assert!(!lookup(b"get").unwrap().write);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! String commands: GET, SET and friends, counters, ranges, LCS.
 
-mod long_double;
+pub(crate) mod long_double;
 
 use super::{arg_i64, eq_ic, CmdError, Ctx};
 use crate::resp::Reply;

@@ -71,6 +71,10 @@ pub struct Conn {
     pub multi: Option<Box<MultiState>>,
     /// Shards where this client has WATCHed keys.
     pub watch_shards: Vec<u16>,
+    /// The reply place of the blocking command this client waits on, and the shard
+    /// where it waits.
+    pub blocked_seq: Option<u64>,
+    pub blocked_on: u16,
 }
 
 /// A transaction being queued.
@@ -103,6 +107,8 @@ impl Conn {
             stalled: false,
             multi: None,
             watch_shards: Vec::new(),
+            blocked_seq: None,
+            blocked_on: 0,
         }
     }
 

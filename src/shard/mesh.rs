@@ -93,6 +93,8 @@ pub enum Msg {
     Watch { client: u64, keys: Vec<Vec<u8>> },
     /// Forget the client's watches.
     Unwatch { client: u64 },
+    /// The client disconnected while blocked here: drop its waiter.
+    Unblock { client: u64 },
     /// Did the client's watched keys change? (Also forgets them.)
     WatchCheck { from: u16, op: u32, client: u64 },
     /// The answer to `WatchCheck`.

@@ -6,6 +6,7 @@
 //! finished sends), drains messages from other shards, and prepares the next batch.
 //! The ring is set up SINGLE_ISSUER | DEFER_TASKRUN (see ../shared/reference/io-loop.md).
 
+mod blocking;
 pub mod mesh;
 mod tx;
 
@@ -70,6 +71,9 @@ struct Hooks<'a> {
     commands: u64,
     /// Connections that got output (messages) or were marked to close by CLIENT KILL.
     touched: Vec<usize>,
+    blocking: &'a blocking::Blocking,
+    /// CLIENT UNBLOCK requests to carry out after the handler: (client id, as error).
+    unblocks: Vec<(u64, bool)>,
 }
 
 fn filter_matches(f: &ClientFilter, c: &ClientState, now: u64) -> bool {
@@ -99,11 +103,25 @@ impl ShardHooks for Hooks<'_> {
             if c.closing || !filter_matches(filter, &c.client, self.now) {
                 continue;
             }
+            let mut flags = String::new();
+            if c.blocked_seq.is_some() {
+                flags.push('b');
+            }
+            if c.client.subs.is_some() {
+                flags.push('P');
+            }
+            if c.multi.is_some() {
+                flags.push('x');
+            }
+            if flags.is_empty() {
+                flags.push('N');
+            }
             out.push_str(&crate::command::server::client_line(
                 &c.client,
                 self.now,
                 c.pending_input(),
                 c.out.len(),
+                &flags,
             ));
             out.push('\n');
         }
@@ -133,6 +151,15 @@ impl ShardHooks for Hooks<'_> {
 
     fn registry(&mut self) -> &mut Registry {
         self.registry
+    }
+
+    fn unblock(&mut self, client_id: u64, error: bool) -> bool {
+        if self.blocking.is_blocked(client_id) {
+            self.unblocks.push((client_id, error));
+            true
+        } else {
+            false
+        }
     }
 
     fn deliver(&mut self, client_id: u64, d: &Delivery) -> bool {
@@ -185,6 +212,8 @@ pub struct Shard {
     watches: tx::Watches,
     /// EXECs spread over shards, waiting for watch checks.
     tx_ops: slab::Slab<tx::TxOp>,
+    /// Blocked commands waiting for keys of this shard.
+    blocking: blocking::Blocking,
 }
 
 impl Shard {
@@ -224,6 +253,7 @@ impl Shard {
             ids: HashMap::new(),
             watches: tx::Watches::default(),
             tx_ops: slab::Slab::new(),
+            blocking: blocking::Blocking::default(),
         })
     }
 
@@ -257,7 +287,7 @@ impl Shard {
 
     fn arm_recv(&mut self, idx: usize) {
         let c = &mut self.conns[idx];
-        if c.recv_inflight || c.closing || c.paused || c.stalled {
+        if c.recv_inflight || c.closing || c.paused {
             return;
         }
         let want = c
@@ -334,6 +364,14 @@ impl Shard {
         }
         let c = &mut self.conns[idx];
         if c.closing && !c.recv_inflight && !c.send_inflight {
+            if c.blocked_seq.is_some() {
+                let (shard, client) = (c.blocked_on as usize, c.client.id);
+                if shard == self.id {
+                    self.unblock_client(client, false, false);
+                } else {
+                    self.outbox[shard].push(Msg::Unblock { client });
+                }
+            }
             self.unwatch_all(idx);
             let c = &mut self.conns[idx];
             // SAFETY: the fd is ours and no operation references it any more.
@@ -485,10 +523,9 @@ impl Shard {
     /// Parse and run every complete command in the connection's buffer.
     fn process_input(&mut self, idx: usize) {
         let c = &mut self.conns[idx];
-        if c.recv_inflight {
-            // The kernel owns the buffer's spare room until the RECV completes.
-            return;
-        }
+        // While a RECV is in flight the kernel owns the buffer's spare room: parse what
+        // is there, but don't move or shrink the buffer.
+        let can_compact = !c.recv_inflight;
         let mut rbuf = std::mem::take(&mut c.rbuf);
         let mut parser = std::mem::take(&mut c.parser);
         let mut pos = c.rpos;
@@ -501,7 +538,14 @@ impl Shard {
         drop(cfg);
         loop {
             let c = &self.conns[idx];
-            if c.closing || c.client.close_after_reply || c.paused || c.stalled {
+            if c.closing || c.client.close_after_reply || c.paused {
+                break;
+            }
+            if c.stalled {
+                // Input keeps arriving while blocked; bound it like Redis does.
+                if rbuf.len() - pos > qlimit {
+                    self.conns[idx].client.close_after_reply = true;
+                }
                 break;
             }
             if c.out.len() + c.sending.len() > OUTPUT_HIGH_WATER {
@@ -522,14 +566,14 @@ impl Shard {
                 Ok(Parsed::Inline { args, consumed }) => {
                     pos += consumed;
                     let slices: Vec<&[u8]> = args.iter().map(|a| a.as_slice()).collect();
-                    self.dispatch(idx, &slices);
+                    self.dispatch_guarded(idx, &slices);
                 }
                 Ok(Parsed::Multibulk { consumed }) => {
                     let mut slices: smallvec::SmallVec<[&[u8]; 8]> = smallvec::SmallVec::new();
                     for s in &parser.args {
                         slices.push(&input[s.start..s.end]);
                     }
-                    self.dispatch(idx, &slices);
+                    self.dispatch_guarded(idx, &slices);
                     pos += consumed;
                 }
                 Err(e) => {
@@ -544,17 +588,8 @@ impl Shard {
         }
         // Compact: keep only unparsed input (a partial command's spans stay valid
         // relative to its start, which is `pos`).
-        if pos == rbuf.len() {
-            rbuf.clear();
-            pos = 0;
-            if rbuf.capacity() > 4 * READ_CHUNK {
-                rbuf = Vec::with_capacity(READ_CHUNK);
-            }
-        } else if pos > 0
-            && (pos > rbuf.capacity() / 2 || rbuf.capacity() - rbuf.len() < READ_CHUNK)
-        {
-            rbuf.drain(..pos);
-            pos = 0;
+        if can_compact {
+            compact(&mut rbuf, &mut pos);
         }
         if let Some(c) = self.conns.get_mut(idx) {
             c.rbuf = rbuf;
@@ -562,6 +597,20 @@ impl Shard {
             c.rpos = pos;
         }
         self.mark_dirty(idx);
+    }
+
+    /// [`Self::dispatch`] behind the connection boundary: a bug that panics while
+    /// routing one client's command closes that client, never the shard.
+    fn dispatch_guarded(&mut self, idx: usize, args: &[&[u8]]) {
+        let r = std::panic::catch_unwind(AssertUnwindSafe(|| self.dispatch(idx, args)));
+        if r.is_err() {
+            if let Some(c) = self.conns.get_mut(idx) {
+                let proto = c.proto();
+                let mut t = c.reply_buf();
+                Reply::new(t.buf(), proto).error("ERR internal error while routing the command");
+                c.client.close_after_reply = true;
+            }
+        }
     }
 
     /// Resolve, check and run (or forward) one command.
@@ -583,11 +632,17 @@ impl Shard {
         if self.tx_intercept(idx, spec, args) {
             return;
         }
-        self.dispatch_spec(idx, spec, args);
+        self.dispatch_spec(idx, spec, args, true);
     }
 
     /// Route and run (or forward) a resolved command.
-    fn dispatch_spec(&mut self, idx: usize, spec: &'static CommandSpec, args: &[&[u8]]) {
+    fn dispatch_spec(
+        &mut self,
+        idx: usize,
+        spec: &'static CommandSpec,
+        args: &[&[u8]],
+        may_block: bool,
+    ) {
         let verdict = match route(spec, args, &self.shared.slots) {
             Ok(v) => v,
             Err(e) => {
@@ -598,8 +653,25 @@ impl Shard {
                 return;
             }
         };
+        if spec.blocking && may_block {
+            match verdict {
+                Route::Shard { shard, slot } => {
+                    return self.start_blocking(idx, spec, args, shard, slot)
+                }
+                Route::Split(_) | Route::Cross => {
+                    let c = &mut self.conns[idx];
+                    let proto = c.proto();
+                    let mut t = c.reply_buf();
+                    Reply::new(t.buf(), proto)
+                        .error("CROSSSLOT Keys in request don't hash to the same slot");
+                    return;
+                }
+                _ => {}
+            }
+        }
         match verdict {
             Route::Here => self.run_conn(idx, spec, args),
+            Route::Local => self.run_local(idx, spec, args, 0),
             Route::Shard { shard, slot } if shard == self.id => {
                 self.run_local(idx, spec, args, slot)
             }
@@ -708,16 +780,68 @@ impl Shard {
         }
     }
 
+    /// Give a connection of this shard (part of) the reply in place `seq`; ends a
+    /// blocked wait when it is the blocked command's reply.
+    fn deliver_local(&mut self, token: Token, seq: u64, part: u32, data: Vec<u8>) {
+        let idx = token.idx as usize;
+        let Some(c) = self.conns.get_mut(idx) else {
+            return;
+        };
+        if c.gen != token.gen {
+            return;
+        }
+        c.deliver(seq, part, data);
+        if c.blocked_seq == Some(seq) {
+            c.blocked_seq = None;
+            c.stalled = false;
+            self.resume.push(idx);
+        }
+        self.mark_dirty(idx);
+    }
+
+    /// Start a blocking command whose keys are all on `shard`: the connection waits
+    /// (runs nothing else) until the reply comes.
+    fn start_blocking(
+        &mut self,
+        idx: usize,
+        spec: &'static CommandSpec,
+        args: &[&[u8]],
+        shard: usize,
+        slot: u16,
+    ) {
+        let c = &mut self.conns[idx];
+        let seq = c.reserve(Pending::Wait);
+        c.blocked_seq = Some(seq);
+        c.blocked_on = shard as u16;
+        c.stalled = true;
+        let req = Req {
+            token: Token {
+                idx: idx as u32,
+                gen: c.gen,
+            },
+            seq,
+            part: 0,
+            proto: c.proto(),
+            slot,
+            caller: c.client.id,
+        };
+        let owned = OwnedArgs::new(args);
+        if shard == self.id {
+            self.block_exec(self.id, req, spec, owned);
+        } else {
+            self.outbox[shard].push(Msg::Exec {
+                from: self.id as u16,
+                req,
+                spec,
+                args: owned,
+            });
+        }
+    }
+
     fn send_exec(&mut self, shard: usize, req: Req, spec: &'static CommandSpec, args: OwnedArgs) {
         if shard == self.id {
             let data = self.exec_owned(spec, &args, &req);
-            let token = req.token;
-            if let Some(c) = self.conns.get_mut(token.idx as usize) {
-                if c.gen == token.gen {
-                    c.deliver(req.seq, req.part, data);
-                    self.mark_dirty(token.idx as usize);
-                }
-            }
+            self.deliver_local(req.token, req.seq, req.part, data);
         } else {
             self.outbox[shard].push(Msg::Exec {
                 from: self.id as u16,
@@ -784,6 +908,7 @@ impl Shard {
             shared,
             ids,
             registry,
+            blocking,
             now,
             id,
             commands,
@@ -797,6 +922,8 @@ impl Shard {
             registry,
             commands: *commands,
             touched: Vec::new(),
+            blocking,
+            unblocks: Vec::new(),
         };
         let c = &mut conns[idx];
         let proto = c.proto();
@@ -855,6 +982,7 @@ impl Shard {
             shared,
             ids,
             registry,
+            blocking,
             now,
             id,
             commands,
@@ -874,6 +1002,8 @@ impl Shard {
             registry,
             commands: *commands,
             touched: Vec::new(),
+            blocking,
+            unblocks: Vec::new(),
         };
         let mut ctx = Ctx {
             db,
@@ -887,7 +1017,7 @@ impl Shard {
         let r = std::panic::catch_unwind(AssertUnwindSafe(|| {
             let mut reply = Reply::new(buf, proto);
             if let Err(e) = f(&mut ctx, args, &mut reply) {
-                reply.error(&e.text());
+                write_error(spec, e, &mut reply);
             }
         }));
         if r.is_err() {
@@ -900,6 +1030,22 @@ impl Shard {
 
     /// Run a keyed or all-shards handler for a request that came as a message.
     fn exec_owned(&mut self, spec: &'static CommandSpec, args: &OwnedArgs, req: &Req) -> Vec<u8> {
+        match self.try_exec(spec, args, req, false) {
+            Ok(b) => b,
+            Err(_) => unreachable!("try_exec answers instead of blocking when it may not block"),
+        }
+    }
+
+    /// Run a keyed or all-shards handler. `Err(deadline)` when the command would block
+    /// and `may_block` (nothing was changed); without `may_block` a would-block answers
+    /// as a timeout (Redis: blocking commands inside MULTI don't block).
+    fn try_exec(
+        &mut self,
+        spec: &'static CommandSpec,
+        args: &OwnedArgs,
+        req: &Req,
+        may_block: bool,
+    ) -> Result<Vec<u8>, Option<u64>> {
         let (proto, slot, caller) = (req.proto, req.slot, req.caller);
         let f = match spec.exec {
             Exec::Key(f) | Exec::Multi(f, _) | Exec::All(f, _) => f,
@@ -913,6 +1059,7 @@ impl Shard {
             shared,
             ids,
             registry,
+            blocking,
             now,
             id,
             commands,
@@ -925,6 +1072,8 @@ impl Shard {
             registry,
             commands: *commands,
             touched: Vec::new(),
+            blocking,
+            unblocks: Vec::new(),
         };
         let mut ctx = Ctx {
             db,
@@ -935,10 +1084,14 @@ impl Shard {
             caller,
             hooks: &mut hooks,
         };
+        let mut block = None;
         let r = std::panic::catch_unwind(AssertUnwindSafe(|| {
             let mut reply = Reply::new(&mut out, proto);
             if let Err(e) = f(&mut ctx, &slices, &mut reply) {
-                reply.error(&e.text());
+                if let CmdError::WouldBlock { deadline } = e {
+                    block = Some(deadline);
+                }
+                write_error(spec, e, &mut reply);
             }
         }));
         if r.is_err() {
@@ -946,11 +1099,18 @@ impl Shard {
             Reply::new(&mut out, proto).error("ERR internal error while running the command");
         }
         let touched = std::mem::take(&mut hooks.touched);
+        let unblocks = std::mem::take(&mut hooks.unblocks);
         for i in touched {
             self.mark_dirty(i);
         }
+        for (client, error) in unblocks {
+            self.unblock_client(client, error, true);
+        }
+        if let (Some(deadline), true) = (block, may_block) {
+            return Err(deadline);
+        }
         self.touch_written(spec, &slices);
-        out
+        Ok(out)
     }
 
     /// Start a command that must see keys living on several shards (standalone mode):
@@ -1049,6 +1209,8 @@ impl Shard {
             registry: &mut self.registry,
             commands: self.commands,
             touched: Vec::new(),
+            blocking: &self.blocking,
+            unblocks: Vec::new(),
         };
         let mut ctx = Ctx {
             db: &mut scratch,
@@ -1062,7 +1224,7 @@ impl Shard {
         let r = std::panic::catch_unwind(AssertUnwindSafe(|| {
             let mut reply = Reply::new(&mut out, x.proto);
             if let Err(e) = f(&mut ctx, &slices, &mut reply) {
-                reply.error(&e.text());
+                write_error(x.spec, e, &mut reply);
             }
         }));
         let mut changes: Vec<(usize, KeyEntries)> = Vec::new();
@@ -1104,6 +1266,7 @@ impl Shard {
         let now = self.now;
         for (k, e) in entries {
             self.watches.touch(&k);
+            self.blocking.touch(&k);
             self.db.restore(crate::slot::key_hash_slot(&k), &k, e, now);
         }
     }
@@ -1118,6 +1281,12 @@ impl Shard {
                         req,
                         spec,
                         args,
+                    } if spec.blocking => self.block_exec(from as usize, req, spec, args),
+                    Msg::Exec {
+                        from,
+                        req,
+                        spec,
+                        args,
                     } => {
                         let data = self.exec_owned(spec, &args, &req);
                         self.outbox[from as usize].push(Msg::Reply {
@@ -1126,6 +1295,9 @@ impl Shard {
                             part: req.part,
                             data,
                         });
+                    }
+                    Msg::Unblock { client } => {
+                        self.unblock_client(client, false, false);
                     }
                     Msg::Fetch { from, op, keys } => {
                         let entries = self.fetch_local(keys);
@@ -1160,13 +1332,7 @@ impl Shard {
                         part,
                         data,
                     } => {
-                        let idx = token.idx as usize;
-                        if let Some(c) = self.conns.get_mut(idx) {
-                            if c.gen == token.gen {
-                                c.deliver(seq, part, data);
-                                self.mark_dirty(idx);
-                            }
-                        }
+                        self.deliver_local(token, seq, part, data);
                     }
                 }
             }
@@ -1200,6 +1366,7 @@ impl Shard {
             .unwrap_or(1);
         let timeout = cfg.timeout;
         drop(cfg);
+        self.expire_waiters();
         if self.db.active_expire_enabled {
             // Redis's slow cycle: up to 25% of a tick, repeating while > 10% of the
             // sampled keys were expired.
@@ -1239,6 +1406,9 @@ impl Shard {
         let mut stopping = false;
         let mut stop_deadline = 0;
         loop {
+            if !self.blocking.ready.is_empty() {
+                self.serve_ready();
+            }
             self.flush_outbox();
             for idx in std::mem::take(&mut self.resume) {
                 if self.conns.contains(idx) {
@@ -1313,6 +1483,38 @@ impl Shard {
     }
 }
 
+/// Drop parsed input from a connection's read buffer: reuse it when all was parsed,
+/// else move the unparsed tail to the front when the buffer is getting full. Only
+/// while no RECV writes into it.
+fn compact(rbuf: &mut Vec<u8>, pos: &mut usize) {
+    if *pos == rbuf.len() {
+        rbuf.clear();
+        *pos = 0;
+        if rbuf.capacity() > 4 * READ_CHUNK {
+            *rbuf = Vec::with_capacity(READ_CHUNK);
+        }
+    } else if *pos > 0 && (*pos > rbuf.capacity() / 2 || rbuf.capacity() - rbuf.len() < READ_CHUNK)
+    {
+        rbuf.drain(..*pos);
+        *pos = 0;
+    }
+}
+
+/// Write a handler's error; a would-block (where blocking is not possible) answers as
+/// the blocking command's timeout does.
+fn write_error(spec: &CommandSpec, e: CmdError, reply: &mut Reply) {
+    match e {
+        CmdError::WouldBlock { .. } => {
+            if spec.name == "blmove" || spec.name == "brpoplpush" {
+                reply.null();
+            } else {
+                reply.null_array();
+            }
+        }
+        e => reply.error(&e.text()),
+    }
+}
+
 /// Commands a RESP2 client may send while subscribed.
 const ALLOWED_SUBSCRIBED: &[&str] = &[
     "subscribe",
@@ -1340,6 +1542,8 @@ static COMMAND_BARE: CommandSpec = CommandSpec {
     summary: "Returns detailed information about all commands.",
     subcommands: &[],
     keys_fn: None,
+    write: false,
+    blocking: false,
 };
 
 fn set_nodelay(fd: RawFd) {

@@ -239,7 +239,7 @@ impl Shard {
 
     /// After a write ran here, mark the watchers of the keys it touched.
     pub(super) fn touch_written(&mut self, spec: &CommandSpec, args: &[&[u8]]) {
-        if self.watches.is_empty() || !spec.has_flag("write") {
+        if (self.watches.is_empty() && self.blocking.is_empty()) || !spec.write {
             return;
         }
         let keys = spec.key_positions(args);
@@ -251,6 +251,7 @@ impl Shard {
         }
         for p in keys {
             self.watches.touch(args[p]);
+            self.blocking.touch(args[p]);
         }
     }
 
@@ -391,7 +392,7 @@ impl Shard {
         self.reply_raw(idx, header.as_bytes());
         for (spec, args) in cmds {
             let a = args.slices();
-            self.dispatch_spec(idx, spec, &a);
+            self.dispatch_spec(idx, spec, &a, false);
         }
     }
 
@@ -452,6 +453,8 @@ impl Shard {
             registry: &mut self.registry,
             commands: self.commands,
             touched: Vec::new(),
+            blocking: &self.blocking,
+            unblocks: Vec::new(),
         };
         let mut ctx = Ctx {
             db: &mut self.db,

@@ -1,23 +1,138 @@
-//! List values: a ring buffer of elements. OBJECT ENCODING reports "listpack" while the
-//! list is small (Redis 7.2's `list-max-listpack-size` -2: 8 KiB) and "quicklist" after.
+//! List values: a ring buffer of elements, with the bookkeeping that decides the name
+//! OBJECT ENCODING reports, as Redis 7.2 does with its default `list-max-listpack-size`
+//! of -2 (8 KiB per listpack):
+//!
+//! - a list is a "listpack" until an addition would take it past 8192 bytes (Redis's
+//!   estimate: the listpack's bytes plus the raw lengths of the strings being added,
+//!   checked once per command before adding);
+//! - it is then a "quicklist": a chain of listpack nodes of at most ~8 KiB each. The
+//!   node layout is modelled as Redis builds it (pushes open a new node when the end
+//!   node is full, LINSERT splits and merges nodes, deletions drop emptied nodes);
+//! - a removal (pop, LTRIM, LREM, LSET, LMOVE's source) converts it back to a listpack
+//!   when a single node of at most half the limit (4096 bytes) remains.
+//!
+//! Listpack sizes are exact (header, per-entry encoding and back-length, integers
+//! stored as integers), so OBJECT ENCODING answers as Redis 7.2 does. (Elements of
+//! 1 GiB or more, which Redis keeps in "plain" nodes, are not modelled.)
 
 use super::SmallBytes;
 use std::collections::VecDeque;
 
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ListValue {
-    pub items: VecDeque<SmallBytes>,
-    /// Bytes of all elements, for the encoding name (Redis's listpack size limit).
-    bytes: usize,
-    /// Once "quicklist", a list reports so until it shrinks to half the limit (as Redis
-    /// converts back only well below the threshold).
-    big: bool,
+/// `list-max-listpack-size -2`: 8 KiB per listpack.
+const PACK_LIMIT: usize = 8192;
+/// Listpack header (total bytes, element count) and end marker.
+const LP_EMPTY: usize = 7;
+/// Redis's SIZE_ESTIMATE_OVERHEAD: the per-entry overhead assumed when checking
+/// whether a quicklist node can take one more element.
+const ENTRY_OVERHEAD: usize = 8;
+
+/// One quicklist node: how many elements, and its listpack's bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Node {
+    count: usize,
+    sz: usize,
 }
 
-const PACK_BYTES: usize = 8 * 1024;
-const PACK_ENTRIES: usize = 128;
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListValue {
+    items: VecDeque<SmallBytes>,
+    /// Bytes the elements would take in one listpack (Redis's `lpBytes`).
+    lp_bytes: usize,
+    /// The quicklist nodes, in order; None while the list is a listpack.
+    nodes: Option<VecDeque<Node>>,
+}
+
+impl Default for ListValue {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Bytes one element takes in a listpack: encoding, data and back-length.
+pub fn entry_bytes(v: &[u8]) -> usize {
+    let enc = match crate::resp::parse_i64(v) {
+        Some(n) => match n {
+            0..=127 => 1,
+            -4096..=4095 => 2,
+            -32768..=32767 => 3,
+            -8_388_608..=8_388_607 => 4,
+            -2_147_483_648..=2_147_483_647 => 5,
+            _ => 9,
+        },
+        None if v.len() < 64 => 1 + v.len(),
+        None if v.len() < 4096 => 2 + v.len(),
+        None => 5 + v.len(),
+    };
+    let back = match enc {
+        0..=127 => 1,
+        128..=16382 => 2,
+        16383..=2_097_150 => 3,
+        2_097_151..=268_435_454 => 4,
+        _ => 5,
+    };
+    enc + back
+}
+
+/// Redis's _quicklistNodeAllowInsert: can `node` take an element of `sz` raw bytes?
+fn allow_insert(node: Option<&Node>, sz: usize) -> bool {
+    node.is_some_and(|n| n.sz + sz + ENTRY_OVERHEAD <= PACK_LIMIT)
+}
+
+/// Redis's _quicklistNodeAllowMerge.
+fn allow_merge(a: Option<&Node>, b: Option<&Node>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a.sz + b.sz - LP_EMPTY <= PACK_LIMIT,
+        _ => false,
+    }
+}
+
+/// Merge nodes `i` and `i + 1` into one at `i` (Redis's lpMerge).
+fn merge(nodes: &mut VecDeque<Node>, i: usize) {
+    let b = nodes.remove(i + 1).expect("merge: node i+1 exists");
+    let a = &mut nodes[i];
+    a.count += b.count;
+    a.sz = a.sz + b.sz - LP_EMPTY;
+}
+
+/// Redis's _quicklistMergeNodes around the node at `center`.
+fn merge_around(nodes: &mut VecDeque<Node>, mut center: usize) {
+    // (prev_prev, prev)
+    if center >= 2 && allow_merge(nodes.get(center - 1), nodes.get(center - 2)) {
+        merge(nodes, center - 2);
+        center -= 1;
+    }
+    // (next, next_next)
+    if allow_merge(nodes.get(center + 1), nodes.get(center + 2)) {
+        merge(nodes, center + 1);
+    }
+    // (prev, center), then (target, next)
+    let mut target = center;
+    if center >= 1 && allow_merge(nodes.get(center), nodes.get(center - 1)) {
+        merge(nodes, center - 1);
+        target = center - 1;
+    }
+    if allow_merge(nodes.get(target), nodes.get(target + 1)) {
+        merge(nodes, target);
+    }
+}
 
 impl ListValue {
+    pub fn new() -> Self {
+        ListValue {
+            items: VecDeque::new(),
+            lp_bytes: LP_EMPTY,
+            nodes: None,
+        }
+    }
+
+    /// A list holding `items` in order (the encoding chosen as for one RPUSH of them).
+    pub fn from_items<'a>(items: impl IntoIterator<Item = &'a [u8]>) -> Self {
+        let items: Vec<&[u8]> = items.into_iter().collect();
+        let mut l = ListValue::new();
+        l.push(&items, false);
+        l
+    }
+
     pub fn len(&self) -> usize {
         self.items.len()
     }
@@ -26,109 +141,404 @@ impl ListValue {
         self.items.is_empty()
     }
 
-    fn update(&mut self) {
-        if self.bytes > PACK_BYTES || self.items.len() > PACK_ENTRIES {
-            self.big = true;
-        } else if self.big && self.bytes <= PACK_BYTES / 2 && self.items.len() <= PACK_ENTRIES / 2 {
-            self.big = false;
-        }
-    }
-
+    /// Redis's OBJECT ENCODING name.
     pub fn encoding(&self) -> &'static str {
-        if self.big {
+        if self.nodes.is_some() {
             "quicklist"
         } else {
             "listpack"
         }
     }
 
+    /// Bytes the elements would take in one listpack.
+    pub fn listpack_bytes(&self) -> usize {
+        self.lp_bytes
+    }
+
+    /// Quicklist nodes as (elements, bytes); empty for a listpack (for tests).
+    pub fn node_layout(&self) -> Vec<(usize, usize)> {
+        self.nodes
+            .iter()
+            .flatten()
+            .map(|n| (n.count, n.sz))
+            .collect()
+    }
+
+    /// Element `i` (0 = head).
+    pub fn get(&self, i: usize) -> Option<&[u8]> {
+        self.items.get(i).map(|v| v.as_slice())
+    }
+
+    /// Elements from head to tail.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &[u8]> + ExactSizeIterator + '_ {
+        self.items.iter().map(|v| v.as_slice())
+    }
+
+    /// Elements `start..=end` (indices already clamped, `start <= end < len`).
+    pub fn range(
+        &self,
+        start: usize,
+        end: usize,
+    ) -> impl DoubleEndedIterator<Item = &[u8]> + ExactSizeIterator + '_ {
+        self.items.range(start..=end).map(|v| v.as_slice())
+    }
+
+    /// Redis's listTypeTryConversionAppend: before adding elements whose estimated
+    /// sizes sum to `add_bytes` (see [`Self::push`]), a listpack that would pass its
+    /// limit becomes a quicklist of one node. Called even when the addition may not
+    /// happen (LINSERT before finding its pivot, LSET before checking its index), as
+    /// Redis does.
+    pub fn grow(&mut self, add_bytes: usize) {
+        if self.nodes.is_none() && self.lp_bytes + add_bytes > PACK_LIMIT {
+            let mut nodes = VecDeque::new();
+            if !self.items.is_empty() {
+                nodes.push_back(Node {
+                    count: self.items.len(),
+                    sz: self.lp_bytes,
+                });
+            }
+            self.nodes = Some(nodes);
+        }
+    }
+
+    /// Redis's listTypeTryConversion(SHRINKING), run after removing elements: a
+    /// quicklist of a single node of at most half the limit becomes a listpack.
+    pub fn shrink(&mut self) {
+        if let Some(nodes) = &self.nodes {
+            if nodes.len() == 1 && nodes[0].sz <= PACK_LIMIT / 2 {
+                self.nodes = None;
+            }
+        }
+    }
+
+    /// Add one element at an end, in the node layout and the buffer.
+    fn push_one(&mut self, v: SmallBytes, left: bool) {
+        let eb = entry_bytes(v.as_slice());
+        self.lp_bytes += eb;
+        if let Some(nodes) = self.nodes.as_mut() {
+            let sz = v.len();
+            let end = if left {
+                nodes.front_mut()
+            } else {
+                nodes.back_mut()
+            };
+            match end {
+                Some(n) if allow_insert(Some(n), sz) => {
+                    n.count += 1;
+                    n.sz += eb;
+                }
+                _ => {
+                    let n = Node {
+                        count: 1,
+                        sz: LP_EMPTY + eb,
+                    };
+                    if left {
+                        nodes.push_front(n);
+                    } else {
+                        nodes.push_back(n);
+                    }
+                }
+            }
+        }
+        if left {
+            self.items.push_front(v);
+        } else {
+            self.items.push_back(v);
+        }
+    }
+
+    /// LPUSH/RPUSH: add `vals` one after the other at the head (`left`) or the tail,
+    /// after one encoding check for all of them.
+    pub fn push(&mut self, vals: &[&[u8]], left: bool) {
+        self.grow(vals.iter().map(|v| v.len()).sum());
+        for v in vals {
+            self.push_one(SmallBytes::new(v), left);
+        }
+    }
+
+    /// Push an element popped from a list (LMOVE's destination). In the encoding check
+    /// an integer counts as no bytes, as Redis's popped integer objects do.
+    pub fn push_moved(&mut self, v: SmallBytes, left: bool) {
+        let estimate = if crate::resp::parse_i64(v.as_slice()).is_some() {
+            0
+        } else {
+            v.len()
+        };
+        self.grow(estimate);
+        self.push_one(v, left);
+    }
+
     pub fn push_front(&mut self, v: &[u8]) {
-        self.bytes += v.len();
-        self.items.push_front(SmallBytes::new(v));
-        self.update();
+        self.push(&[v], true);
     }
 
     pub fn push_back(&mut self, v: &[u8]) {
-        self.bytes += v.len();
-        self.items.push_back(SmallBytes::new(v));
-        self.update();
+        self.push(&[v], false);
+    }
+
+    /// Remove one element from the head (`left`) or the tail. No encoding check: call
+    /// [`Self::shrink`] once the command's removals are done.
+    pub fn pop(&mut self, left: bool) -> Option<SmallBytes> {
+        let v = if left {
+            self.items.pop_front()?
+        } else {
+            self.items.pop_back()?
+        };
+        let eb = entry_bytes(v.as_slice());
+        self.lp_bytes -= eb;
+        if let Some(nodes) = self.nodes.as_mut() {
+            let end = if left {
+                nodes.front_mut()
+            } else {
+                nodes.back_mut()
+            };
+            if let Some(n) = end {
+                n.count -= 1;
+                n.sz -= eb;
+                if n.count == 0 {
+                    if left {
+                        nodes.pop_front();
+                    } else {
+                        nodes.pop_back();
+                    }
+                }
+            }
+        }
+        Some(v)
+    }
+
+    /// Remove up to `n` elements from one end, in pop order, then check the encoding.
+    pub fn pop_n(&mut self, left: bool, n: usize) -> Vec<SmallBytes> {
+        let n = n.min(self.items.len());
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            match self.pop(left) {
+                Some(v) => out.push(v),
+                None => break,
+            }
+        }
+        self.shrink();
+        out
     }
 
     pub fn pop_front(&mut self) -> Option<SmallBytes> {
-        let v = self.items.pop_front()?;
-        self.bytes -= v.len();
-        self.update();
-        Some(v)
+        let v = self.pop(true);
+        self.shrink();
+        v
     }
 
     pub fn pop_back(&mut self) -> Option<SmallBytes> {
-        let v = self.items.pop_back()?;
-        self.bytes -= v.len();
-        self.update();
-        Some(v)
+        let v = self.pop(false);
+        self.shrink();
+        v
     }
 
-    pub fn insert(&mut self, i: usize, v: &[u8]) {
-        self.bytes += v.len();
-        self.items.insert(i, SmallBytes::new(v));
-        self.update();
+    /// Position of the first element equal to `v`, from the head.
+    pub fn position(&self, v: &[u8]) -> Option<usize> {
+        self.items.iter().position(|x| x.as_slice() == v)
     }
 
-    pub fn remove(&mut self, i: usize) -> Option<SmallBytes> {
-        let v = self.items.remove(i)?;
-        self.bytes -= v.len();
-        self.update();
-        Some(v)
-    }
-
-    pub fn set(&mut self, i: usize, v: &[u8]) {
-        self.bytes = self.bytes - self.items[i].len() + v.len();
-        self.items[i] = SmallBytes::new(v);
-        self.update();
-    }
-
-    /// Keep only `start..end` (indices already clamped).
-    pub fn retain_range(&mut self, start: usize, end: usize) {
-        self.items.truncate(end);
-        self.items.drain(..start.min(self.items.len()));
-        self.bytes = self.items.iter().map(|x| x.len()).sum();
-        self.update();
-    }
-
-    /// Remove elements for which `f` is true, up to `limit` (0 = all), from the head
-    /// (`from_tail` false) or the tail. Returns how many were removed.
-    pub fn remove_matching(
-        &mut self,
-        limit: usize,
-        from_tail: bool,
-        f: impl Fn(&[u8]) -> bool,
-    ) -> usize {
-        let mut removed = 0;
-        let n = self.items.len();
-        let mut keep = vec![true; n];
-        let order: Box<dyn Iterator<Item = usize>> = if from_tail {
-            Box::new((0..n).rev())
-        } else {
-            Box::new(0..n)
-        };
-        for i in order {
-            if limit != 0 && removed == limit {
-                break;
+    /// The node holding element `i`: (node index, offset in it, index of its first
+    /// element).
+    fn node_of(nodes: &VecDeque<Node>, i: usize) -> (usize, usize, usize) {
+        let mut base = 0;
+        for (ni, n) in nodes.iter().enumerate() {
+            if i < base + n.count {
+                return (ni, i - base, base);
             }
-            if f(self.items[i].as_slice()) {
-                keep[i] = false;
-                removed += 1;
+            base += n.count;
+        }
+        unreachable!("index {i} beyond the quicklist's {base} elements")
+    }
+
+    /// LINSERT: insert `v` before or `after` the element at `pivot`. The caller ran
+    /// [`Self::grow`] first. Quicklist nodes change as Redis's _quicklistInsert does.
+    pub fn insert_at(&mut self, pivot: usize, v: &[u8], after: bool) {
+        let eb = entry_bytes(v);
+        let sz = v.len();
+        if let Some(nodes) = self.nodes.as_ref() {
+            let (ni, o, base) = Self::node_of(nodes, pivot);
+            let node = nodes[ni];
+            let full = !allow_insert(Some(&node), sz);
+            let at_tail = after && o == node.count - 1;
+            let at_head = !after && o == 0;
+            let avail_next = at_tail && allow_insert(nodes.get(ni + 1), sz);
+            let avail_prev = at_head && ni > 0 && allow_insert(nodes.get(ni - 1), sz);
+            // For a split: the bytes of the part before the new element.
+            let split_left = if full && !at_tail && !at_head {
+                let upto = if after { o + 1 } else { o };
+                self.items
+                    .range(base..base + upto)
+                    .map(|x| entry_bytes(x.as_slice()))
+                    .sum::<usize>()
+            } else {
+                0
+            };
+            let nodes = self.nodes.as_mut().expect("quicklist");
+            if !full {
+                nodes[ni].count += 1;
+                nodes[ni].sz += eb;
+            } else if at_tail && avail_next {
+                nodes[ni + 1].count += 1;
+                nodes[ni + 1].sz += eb;
+            } else if at_head && avail_prev {
+                nodes[ni - 1].count += 1;
+                nodes[ni - 1].sz += eb;
+            } else if at_tail || at_head {
+                let n = Node {
+                    count: 1,
+                    sz: LP_EMPTY + eb,
+                };
+                nodes.insert(if after { ni + 1 } else { ni }, n);
+            } else {
+                // Split the node at the pivot; the new element joins the new part.
+                let upto = if after { o + 1 } else { o };
+                let left = Node {
+                    count: upto,
+                    sz: LP_EMPTY + split_left,
+                };
+                let right = Node {
+                    count: node.count - upto,
+                    sz: node.sz - split_left,
+                };
+                let center = if after {
+                    nodes[ni] = left;
+                    nodes.insert(
+                        ni + 1,
+                        Node {
+                            count: right.count + 1,
+                            sz: right.sz + eb,
+                        },
+                    );
+                    ni
+                } else {
+                    nodes[ni] = right;
+                    nodes.insert(
+                        ni,
+                        Node {
+                            count: left.count + 1,
+                            sz: left.sz + eb,
+                        },
+                    );
+                    ni + 1
+                };
+                merge_around(nodes, center);
             }
         }
+        self.lp_bytes += eb;
+        let at = if after { pivot + 1 } else { pivot };
+        self.items.insert(at, SmallBytes::new(v));
+    }
+
+    /// LSET: replace element `i` (in range), then check the encoding for shrinking.
+    /// (Redis 7.2 replaces in place, whatever the node's size.)
+    pub fn set(&mut self, i: usize, v: &[u8]) {
+        let old = std::mem::replace(&mut self.items[i], SmallBytes::new(v));
+        let (oldb, newb) = (entry_bytes(old.as_slice()), entry_bytes(v));
+        self.lp_bytes = self.lp_bytes - oldb + newb;
+        if let Some(nodes) = self.nodes.as_mut() {
+            let (ni, _, _) = Self::node_of(nodes, i);
+            nodes[ni].sz = nodes[ni].sz - oldb + newb;
+        }
+        self.shrink();
+    }
+
+    /// LTRIM: keep only `start..end` (indices already clamped; empty when start >= end),
+    /// then check the encoding.
+    pub fn retain_range(&mut self, start: usize, end: usize) {
+        let end = end.min(self.items.len());
+        let start = start.min(end);
+        if self.nodes.is_none() && end - start < self.items.len() / 2 {
+            // A listpack keeping little: rebuild from the kept part.
+            let kept: VecDeque<SmallBytes> = self.items.drain(start..end).collect();
+            self.items = kept;
+            self.lp_bytes = LP_EMPTY
+                + self
+                    .items
+                    .iter()
+                    .map(|v| entry_bytes(v.as_slice()))
+                    .sum::<usize>();
+        } else {
+            while self.items.len() > end {
+                self.pop(false);
+            }
+            for _ in 0..start {
+                self.pop(true);
+            }
+        }
+        self.shrink();
+    }
+
+    /// LREM: remove elements equal to `v`, at most `limit` (0 = all), scanning from the
+    /// head or, with `from_tail`, from the tail. Returns how many were removed; the
+    /// encoding is checked when any were.
+    pub fn remove_eq(&mut self, v: &[u8], limit: usize, from_tail: bool) -> usize {
+        let n = self.items.len();
+        // The removal applies to the matches at indices in `lo..hi`.
+        let (lo, hi) = if limit == 0 {
+            (0, n)
+        } else if from_tail {
+            let mut seen = 0;
+            let mut lo = n;
+            for (i, x) in self.items.iter().enumerate().rev() {
+                if x.as_slice() == v {
+                    seen += 1;
+                    lo = i;
+                    if seen == limit {
+                        break;
+                    }
+                }
+            }
+            (lo, n)
+        } else {
+            let mut seen = 0;
+            let mut hi = 0;
+            for (i, x) in self.items.iter().enumerate() {
+                if x.as_slice() == v {
+                    seen += 1;
+                    hi = i + 1;
+                    if seen == limit {
+                        break;
+                    }
+                }
+            }
+            (0, hi)
+        };
+        let eb = entry_bytes(v);
+        // Per quicklist node: its remaining elements before the next node starts.
+        let mut node_iter = self.nodes.as_mut().map(|nodes| {
+            let mut it = nodes.iter_mut();
+            let first = it.next();
+            let left = first.as_ref().map_or(0, |n| n.count);
+            (it, first, left)
+        });
+        let mut i = 0;
+        let mut removed = 0;
+        self.items.retain(|x| {
+            let drop = i >= lo && i < hi && x.as_slice() == v;
+            if let Some((it, cur, left)) = node_iter.as_mut() {
+                while *left == 0 {
+                    *cur = it.next();
+                    *left = cur.as_ref().map_or(usize::MAX, |n| n.count);
+                }
+                *left -= 1;
+                if drop {
+                    if let Some(n) = cur.as_mut() {
+                        n.count -= 1;
+                        n.sz -= eb;
+                    }
+                }
+            }
+            i += 1;
+            removed += drop as usize;
+            !drop
+        });
         if removed > 0 {
-            let mut i = 0;
-            self.items.retain(|_| {
-                let k = keep[i];
-                i += 1;
-                k
-            });
-            self.bytes = self.items.iter().map(|x| x.len()).sum();
-            self.update();
+            self.lp_bytes -= removed * eb;
+            if let Some(nodes) = self.nodes.as_mut() {
+                nodes.retain(|n| n.count > 0);
+            }
+            self.shrink();
         }
         removed
     }
@@ -139,17 +549,111 @@ mod tests {
     use super::*;
 
     #[test]
+    fn entry_sizes() {
+        assert_eq!(entry_bytes(b"5"), 2);
+        assert_eq!(entry_bytes(b"-1"), 3);
+        assert_eq!(entry_bytes(b"x"), 3);
+        assert_eq!(entry_bytes(b"1000000"), 5);
+        assert_eq!(entry_bytes(b"9223372036854775807"), 10);
+        assert_eq!(entry_bytes(&[b'a'; 63]), 65);
+        assert_eq!(entry_bytes(&[b'a'; 64]), 67);
+        assert_eq!(entry_bytes(&[b'a'; 200]), 204);
+        assert_eq!(entry_bytes(&[b'a'; 5000]), 5007);
+    }
+
+    #[test]
     fn encoding_follows_size() {
-        let mut l = ListValue::default();
-        for _ in 0..50 {
+        let mut l = ListValue::new();
+        for _ in 0..1000 {
             l.push_back(b"x");
         }
+        // No entry-count limit with list-max-listpack-size -2.
         assert_eq!(l.encoding(), "listpack");
-        l.push_back(&vec![b'y'; 9000]);
+        assert_eq!(l.listpack_bytes(), 7 + 3 * 1000);
+        l.push_back(&[b'y'; 9000]);
         assert_eq!(l.encoding(), "quicklist");
+        assert_eq!(l.node_layout(), vec![(1000, 3007), (1, 7 + 9007)]);
         l.pop_back();
+        // One node of 3007 bytes <= 4096: back to listpack.
         assert_eq!(l.encoding(), "listpack");
-        assert_eq!(l.remove_matching(10, false, |v| v == b"x"), 10);
-        assert_eq!(l.len(), 40);
+        assert_eq!(l.remove_eq(b"x", 10, false), 10);
+        assert_eq!(l.len(), 990);
+    }
+
+    #[test]
+    fn shrink_needs_one_small_node() {
+        let big = vec![b'z'; 100];
+        let mut l = ListValue::new();
+        for _ in 0..100 {
+            l.push_back(&big);
+        }
+        // The listpack converts at the 80th push; nodes then fill up to 8 KiB
+        // (counting 8 bytes of overhead per new entry).
+        assert_eq!(
+            l.node_layout(),
+            vec![(79, 7 + 79 * 103), (21, 7 + 21 * 103)]
+        );
+        for _ in 0..78 {
+            l.pop_front();
+        }
+        assert_eq!(l.encoding(), "quicklist");
+        l.pop_front();
+        assert_eq!(l.encoding(), "listpack");
+    }
+
+    #[test]
+    fn remove_eq_directions_and_nodes() {
+        let mut l = ListValue::from_items(["a", "b", "a", "c", "a"].map(str::as_bytes));
+        assert_eq!(l.remove_eq(b"a", 2, true), 2);
+        assert_eq!(l.iter().collect::<Vec<_>>(), vec![&b"a"[..], b"b", b"c"]);
+        let mut l = ListValue::from_items(["a", "b", "a", "c", "a"].map(str::as_bytes));
+        assert_eq!(l.remove_eq(b"a", 2, false), 2);
+        assert_eq!(l.iter().collect::<Vec<_>>(), vec![&b"b"[..], b"c", b"a"]);
+        assert_eq!(l.remove_eq(b"a", 0, false), 1);
+        assert_eq!(l.listpack_bytes(), 7 + 3 + 3);
+        // In a quicklist, each node loses its own matches.
+        let e = vec![b'e'; 3000];
+        let mut l = ListValue::new();
+        for v in [&e[..], b"m", &e, b"m", &e, b"m"] {
+            l.push_back(v);
+        }
+        assert_eq!(l.node_layout(), vec![(4, 6021), (2, 3014)]);
+        assert_eq!(l.remove_eq(&e, 0, false), 3);
+        assert_eq!(l.node_layout(), vec![(2, 13), (1, 10)]);
+        assert_eq!(l.encoding(), "quicklist");
+        assert_eq!(l.remove_eq(b"m", 1, true), 1);
+        assert_eq!(l.encoding(), "listpack");
+    }
+
+    #[test]
+    fn insert_splits_and_merges() {
+        let e = vec![b'e'; 1000];
+        let x = vec![b'x'; 200];
+        let mut l = ListValue::new();
+        for _ in 0..8 {
+            l.push_back(&e);
+        }
+        // 8 * 1004 + 7 = 8039: one node after the conversion.
+        l.grow(8000);
+        assert_eq!(l.node_layout(), vec![(8, 8039)]);
+        // After an element in the middle of a full node: split there.
+        l.insert_at(3, &x, true);
+        assert_eq!(l.node_layout(), vec![(4, 4023), (5, 4227)]);
+        assert_eq!(l.get(4), Some(&x[..]));
+        // Room left: into the node.
+        l.insert_at(0, &x, false);
+        assert_eq!(l.node_layout(), vec![(5, 4227), (5, 4227)]);
+        assert_eq!(l.get(0), Some(&x[..]));
+    }
+
+    #[test]
+    fn retain_range_keeps_bytes() {
+        let mut l = ListValue::from_items(["1", "2", "3", "4", "5"].map(str::as_bytes));
+        l.retain_range(1, 4);
+        assert_eq!(l.iter().collect::<Vec<_>>(), vec![&b"2"[..], b"3", b"4"]);
+        assert_eq!(l.listpack_bytes(), 7 + 6);
+        l.retain_range(2, 2);
+        assert!(l.is_empty());
+        assert_eq!(l.listpack_bytes(), 7);
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod glob;
 pub mod hash;
+pub mod lazyfree;
 pub mod list;
 pub mod set;
 pub mod small;
@@ -290,8 +291,9 @@ impl Db {
 
     /// Remove every key.
     pub fn flush(&mut self) {
-        for s in self.slots.iter_mut() {
-            *s = None;
+        let old = std::mem::replace(&mut self.slots, (0..SLOTS).map(|_| None).collect());
+        if self.keys > lazyfree::LAZYFREE_THRESHOLD {
+            lazyfree::free_later(old);
         }
         self.keys = 0;
         self.volatile = 0;
