@@ -197,6 +197,17 @@ fn sorted_set_pops(s: &Server) {
     );
 }
 
+fn type_change_keeps_waiting(s: &Server) {
+    let mut w = s.client();
+    send(&mut w, &["BLPOP", "tc", "0"]);
+    wait_blocked(s, "blpop", 1);
+    let mut p = s.client();
+    assert_reply!(p, ["SET", "tc", "string"], OK);
+    assert_reply!(p, ["DEL", "tc"], b":1\r\n");
+    assert_eq!(p.int(&["RPUSH", "tc", "finally"]), 1);
+    assert_eq!(w.read_reply(), b"*2\r\n$2\r\ntc\r\n$7\r\nfinally\r\n");
+}
+
 fn no_blocking_in_multi(s: &Server) {
     let mut c = s.client();
     assert_reply!(c, ["MULTI"], OK);
@@ -212,5 +223,6 @@ per_shards!(
     disconnect_while_blocked,
     blmove_and_blmpop,
     sorted_set_pops,
+    type_change_keeps_waiting,
     no_blocking_in_multi
 );

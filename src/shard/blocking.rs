@@ -122,11 +122,14 @@ impl Shard {
                 };
                 let args = std::mem::take(&mut self.blocking.waiters[w].args);
                 match self.try_exec(spec, &args, &req, true) {
-                    Ok(bytes) => {
+                    // An error now can only be WRONGTYPE (the arguments were checked
+                    // when it blocked): the key changed type. As in Redis 7.2, the
+                    // client keeps waiting for a key of the type it wants.
+                    Ok(bytes) if bytes.first() != Some(&b'-') => {
                         let waiter = self.blocking.remove(w);
                         self.send_reply(waiter.from, &req, bytes);
                     }
-                    Err(_) => {
+                    _ => {
                         self.blocking.waiters[w].args = args;
                         break;
                     }

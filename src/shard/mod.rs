@@ -961,8 +961,9 @@ impl Shard {
     }
 
     fn run_local(&mut self, idx: usize, spec: &'static CommandSpec, args: &[&[u8]], slot: u16) {
-        self.run_local_inner(idx, spec, args, slot);
-        self.touch_written(spec, args);
+        if self.run_local_inner(idx, spec, args, slot) {
+            self.touch_written(spec, args);
+        }
     }
 
     fn run_local_inner(
@@ -971,7 +972,7 @@ impl Shard {
         spec: &'static CommandSpec,
         args: &[&[u8]],
         slot: u16,
-    ) {
+    ) -> bool {
         let f = match spec.exec {
             Exec::Key(f) | Exec::Multi(f, _) | Exec::All(f, _) => f,
             _ => unreachable!("local keyed run"),
@@ -1016,15 +1017,23 @@ impl Shard {
         };
         let r = std::panic::catch_unwind(AssertUnwindSafe(|| {
             let mut reply = Reply::new(buf, proto);
-            if let Err(e) = f(&mut ctx, args, &mut reply) {
-                write_error(spec, e, &mut reply);
+            match f(&mut ctx, args, &mut reply) {
+                Ok(()) => true,
+                Err(e) => {
+                    write_error(spec, e, &mut reply);
+                    false
+                }
             }
         }));
-        if r.is_err() {
-            let buf = t.buf();
-            buf.truncate(mark);
-            Reply::new(buf, proto).error("ERR internal error while running the command");
-            c.client.close_after_reply = true;
+        match r {
+            Ok(ok) => ok,
+            Err(_) => {
+                let buf = t.buf();
+                buf.truncate(mark);
+                Reply::new(buf, proto).error("ERR internal error while running the command");
+                c.client.close_after_reply = true;
+                false
+            }
         }
     }
 
@@ -1109,7 +1118,10 @@ impl Shard {
         if let (Some(deadline), true) = (block, may_block) {
             return Err(deadline);
         }
-        self.touch_written(spec, &slices);
+        // A command that failed changed nothing: it wakes no waiter, dirties no WATCH.
+        if out.first() != Some(&b'-') {
+            self.touch_written(spec, &slices);
+        }
         Ok(out)
     }
 
