@@ -60,31 +60,37 @@ fn listen(addr: &str, port: u16) -> std::io::Result<RawFd> {
 }
 
 /// Take an exclusive lock for the port, so two servers cannot share it through
-/// SO_REUSEPORT. Held (the fd stays open) for the life of the process.
+/// SO_REUSEPORT: bind the abstract unix socket `@slotcore-port-PORT` (per network
+/// namespace). The kernel releases it when the process exits, however it exits, and
+/// it leaves no file behind. Held (the fd stays open) for the life of the process.
 fn lock_port(port: u16) -> Result<RawFd, String> {
-    let path = format!("/tmp/slotcore-{port}.lock");
-    let c = std::ffi::CString::new(path.clone()).expect("no NUL in path");
-    // SAFETY: open/flock on a path we built; the fd is kept open on purpose.
+    let name = format!("slotcore-port-{port}");
+    // SAFETY: a socket we own; the address is built within sun_path's bounds.
     unsafe {
-        let fd = libc::open(
-            c.as_ptr(),
-            libc::O_CREAT | libc::O_RDWR | libc::O_CLOEXEC,
-            0o644,
-        );
+        let fd = libc::socket(libc::AF_UNIX, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
         if fd < 0 {
             return Err(format!(
-                "can't open {path}: {}",
+                "can't create the port lock socket: {}",
                 std::io::Error::last_os_error()
             ));
         }
-        if libc::flock(fd, libc::LOCK_EX | libc::LOCK_NB) != 0 {
-            return Err(format!(
-                "another slotcore is running on port {port} (it holds {path})"
-            ));
+        let mut addr: libc::sockaddr_un = std::mem::zeroed();
+        addr.sun_family = libc::AF_UNIX as u16;
+        // Abstract namespace: sun_path[0] stays 0, the name follows.
+        for (d, s) in addr.sun_path[1..].iter_mut().zip(name.bytes()) {
+            *d = s as libc::c_char;
         }
-        let pid = format!("{}\n", std::process::id());
-        libc::ftruncate(fd, 0);
-        libc::write(fd, pid.as_ptr() as *const _, pid.len());
+        let len = (std::mem::size_of::<libc::sa_family_t>() + 1 + name.len()) as libc::socklen_t;
+        if libc::bind(fd, &addr as *const _ as *const libc::sockaddr, len) != 0 {
+            let e = std::io::Error::last_os_error();
+            libc::close(fd);
+            if e.raw_os_error() == Some(libc::EADDRINUSE) {
+                return Err(format!(
+                    "another slotcore is running on port {port} (it holds the lock @{name})"
+                ));
+            }
+            return Err(format!("can't take the port lock @{name}: {e}"));
+        }
         Ok(fd)
     }
 }
