@@ -22,6 +22,7 @@
 static GLOBAL: alloc::Counting = alloc::Counting;
 
 pub mod alloc;
+pub mod cluster;
 pub mod command;
 pub mod config;
 pub mod conn;

@@ -1,0 +1,1 @@
+//! nodes.conf: reading and writing the cluster configuration file (being written).

@@ -1,0 +1,1 @@
+//! Encoding and decoding of cluster bus messages (being written).
