@@ -28,65 +28,10 @@
 
 mod common;
 
+use common::diff::split_line;
+
 use common::{show, Client, Server};
 use std::time::Duration;
-
-/// redis-cli style splitting with escapes.
-fn split_line(line: &str) -> Vec<Vec<u8>> {
-    let b = line.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        while i < b.len() && b[i] == b' ' {
-            i += 1;
-        }
-        if i >= b.len() {
-            break;
-        }
-        let mut cur = Vec::new();
-        if b[i] == b'"' {
-            i += 1;
-            while i < b.len() && b[i] != b'"' {
-                if b[i] == b'\\' && i + 1 < b.len() {
-                    i += 1;
-                    match b[i] {
-                        b'n' => cur.push(b'\n'),
-                        b'r' => cur.push(b'\r'),
-                        b't' => cur.push(b'\t'),
-                        b'0' => cur.push(0),
-                        b'x' if i + 2 < b.len()
-                            && b[i + 1].is_ascii_hexdigit()
-                            && b[i + 2].is_ascii_hexdigit() =>
-                        {
-                            let h = std::str::from_utf8(&b[i + 1..i + 3]).unwrap();
-                            cur.push(u8::from_str_radix(h, 16).unwrap());
-                            i += 2;
-                        }
-                        c => cur.push(c),
-                    }
-                } else {
-                    cur.push(b[i]);
-                }
-                i += 1;
-            }
-            i += 1; // closing quote
-        } else if b[i] == b'\'' {
-            i += 1;
-            while i < b.len() && b[i] != b'\'' {
-                cur.push(b[i]);
-                i += 1;
-            }
-            i += 1;
-        } else {
-            while i < b.len() && b[i] != b' ' {
-                cur.push(b[i]);
-                i += 1;
-            }
-        }
-        out.push(cur);
-    }
-    out
-}
 
 /// The hand-written cases: each a list of command lines run in order on a flushed
 /// database.

@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+pub mod diff;
+
 use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
