@@ -14,6 +14,7 @@
 #   hashes   HSET hash:<i> field:1 value:<i>:1 ... field:5 value:<i>:5
 #   sets     SADD set:<i> member:<i>:1 ... member:<i>:5     (strings)
 #   intsets  SADD iset:<i> <i*5+1> ... <i*5+5>               (integers)
+#   zsets    ZADD zset:<i> 1.5 member:<i>:1 ... 7.5 member:<i>:5
 #
 # Redis 7.0 stores a small set of strings as a hashtable (listpack sets came in
 # 7.2); slotcore uses the 7.2 encodings. The encoding column shows which one each
@@ -183,6 +184,14 @@ gen_protocol() {
                     f = "field:" j; v = "value:" i ":" j
                     printf "$%d\r\n%s\r\n$%d\r\n%s\r\n", length(f), f, length(v), v
                 }
+            } else if (set == "zsets") {
+                printf "*12\r\n$4\r\nZADD\r\n"
+                k = "zset:" i
+                printf "$%d\r\n%s\r\n", length(k), k
+                for (j = 1; j <= 5; j++) {
+                    sc = j * 1.5; m = "member:" i ":" j
+                    printf "$%d\r\n%s\r\n$%d\r\n%s\r\n", length(sc), sc, length(m), m
+                }
             } else {
                 printf "*7\r\n$4\r\nSADD\r\n"
                 k = (set == "sets" ? "set:" : "iset:") i
@@ -201,12 +210,13 @@ sample_key() {
         hashes) echo "hash:0" ;;
         sets) echo "set:0" ;;
         intsets) echo "iset:0" ;;
+        zsets) echo "zset:0" ;;
     esac
 }
 
 ROWS=$WORK/rows
 : >"$ROWS"
-for dataset in hashes sets intsets; do
+for dataset in hashes sets intsets zsets; do
     proto=$WORK/$dataset.resp
     gen_protocol "$dataset" "$KEYS" "$proto"
     for name in slotcore redis; do

@@ -178,7 +178,8 @@ pub struct ZSetValue {
 #[derive(Clone)]
 enum Repr {
     Pack(Vec<(f64, SmallBytes)>),
-    Skip(SkipList),
+    /// Boxed so that a small sorted set costs a 24-byte value, not the skiplist's size.
+    Skip(Box<SkipList>),
 }
 
 impl Default for Repr {
@@ -239,7 +240,7 @@ impl ZSetValue {
                 sl.insert(m, s);
             }
             ZSetValue {
-                repr: Repr::Skip(sl),
+                repr: Repr::Skip(Box::new(sl)),
             }
         }
     }
@@ -282,6 +283,9 @@ impl ZSetValue {
             if v.len() < lim.max_entries && member.len() <= lim.max_value {
                 let score = pack_score(score);
                 let pos = v.partition_point(|(s, m)| before(*s, m.as_slice(), score, member));
+                // Grow one entry at a time: a compact set stays exactly sized (as a
+                // listpack is); at most max_entries (128) moves per insert.
+                v.reserve_exact(1);
                 v.insert(pos, (score, SmallBytes::new(member)));
                 return;
             }
@@ -535,7 +539,7 @@ impl ZSetValue {
             for (s, m) in std::mem::take(v) {
                 sl.insert(m, s);
             }
-            self.repr = Repr::Skip(sl);
+            self.repr = Repr::Skip(Box::new(sl));
         }
     }
 }
