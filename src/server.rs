@@ -183,7 +183,16 @@ pub fn run(config: Config, config_file: String) -> i32 {
                 match Shard::new(id, shared, mesh, fd) {
                     Ok(shard) => {
                         let _ = ready.send(Ok(()));
-                        shard.run();
+                        // Handlers and routing catch their own panics per client; one
+                        // escaping the loop itself would leave this shard's clients and
+                        // slots dead while the process looks alive: stop loudly instead,
+                        // so a supervisor restarts the server.
+                        let r =
+                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| shard.run()));
+                        if r.is_err() {
+                            eprintln!("shard {id}: event loop panicked; exiting");
+                            std::process::exit(70);
+                        }
                     }
                     Err(e) => {
                         let _ = ready.send(Err(format!("shard {id}: io_uring setup failed: {e}")));
