@@ -810,8 +810,16 @@ fn acl_categories(c: &CommandSpec) -> Vec<String> {
         "string" => v.push("@string".into()),
         "generic" => v.push("@keyspace".into()),
         "connection" => v.push("@connection".into()),
-        "server" => {}
+        "list" => v.push("@list".into()),
+        "hash" => v.push("@hash".into()),
+        "set" => v.push("@set".into()),
+        "sorted-set" => v.push("@sortedset".into()),
+        "pubsub" => v.push("@pubsub".into()),
+        "transactions" => v.push("@transaction".into()),
         _ => {}
+    }
+    if c.blocking {
+        v.push("@blocking".into());
     }
     if c.has_flag("admin") {
         v.push("@admin".into());
