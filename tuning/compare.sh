@@ -113,7 +113,7 @@ while (($# > 0)); do
     esac
     case $1 in
         --*=*) opt=${1%%=*}; val=${1#*=}; shift ;;
-        --*) opt=$1; (($# >= 2)) || die "$1 needs a value"; val=$2; shift 2 ;;
+        --*) opt=$1; (($# >= 2)) || die "$1: unknown option, or it needs a value (see --help)"; val=$2; shift 2 ;;
         *) usage >&2; die "unexpected argument: $1" ;;
     esac
     case $opt in
@@ -169,17 +169,18 @@ NPROC=$(nproc)
 
 # Expand a CPU list and check every CPU exists (taskset would fail later otherwise).
 expand_cpus() {
-    local list=$1 part a b out=()
+    local list=$1 part a b c res=()
+    local -a parts
     [[ $list == none ]] && return 0
     IFS=, read -r -a parts <<<"$list"
     for part in "${parts[@]}"; do
         if [[ $part == *-* ]]; then a=${part%-*} b=${part#*-}; else a=$part b=$part; fi
         for ((c = a; c <= b; c++)); do
             ((c < NPROC)) || die "CPU $c does not exist here (nproc=$NPROC)"
-            out+=("$c")
+            res+=("$c")
         done
     done
-    printf '%s\n' "${out[@]}"
+    printf '%s\n' "${res[@]}"
 }
 
 # Build (or check) a release binary of this crate.
@@ -207,11 +208,12 @@ need_bin() { # VAR NAME
 V_LABEL=() V_KIND=() V_CPUS=() V_LG=() V_SHARDS=() V_SHCPUS=() V_PREFIX=()
 
 default_shard_cpus() { # SHARDS CPUS -> LIST or none
-    local k=$1 cpus=$2 i out=""
+    local k=$1 cpus=$2 i list=""
+    local -a arr
     [[ $cpus == none ]] && { echo none; return; }
     mapfile -t arr < <(expand_cpus "$cpus")
-    for ((i = 0; i < k; i++)); do out+="${out:+,}${arr[i % ${#arr[@]}]}"; done
-    echo "$out"
+    for ((i = 0; i < k; i++)); do list+="${list:+,}${arr[i % ${#arr[@]}]}"; done
+    echo "$list"
 }
 
 add_variant() { # LABEL KIND [key=value ...]
@@ -232,6 +234,10 @@ add_variant() { # LABEL KIND [key=value ...]
             *) die "variant $label: unknown key '$k'" ;;
         esac
     done
+    # Validate here, in this shell: a die inside $(...) would not stop the script.
+    expand_cpus "$cpus" >/dev/null
+    expand_cpus "$lg" >/dev/null
+    [[ -z $shcpus ]] || expand_cpus "$shcpus" >/dev/null
     [[ -n $shcpus ]] || shcpus=$(default_shard_cpus "$shards" "$cpus")
     local l
     for l in ${V_LABEL[@]+"${V_LABEL[@]}"}; do [[ $l != "$label" ]] || die "duplicate server label $label"; done
@@ -458,7 +464,6 @@ run_cell() {
             --key-prefix "${V_PREFIX[i]}" --key-minimum 0 --key-maximum "$KEY_MAX"
             -d "$DATA_SIZE" --hide-histogram)
     fi
-    CELL_CMD["$tool $op $pipe $name"]="$(show_cmd ${PIN[@]+"${PIN[@]}"} "${cmd[@]}")"
     pid_alive "$pid" || die "$name (pid $pid) is not running; log: $WORK/$name.log"
     la=$(loadavg1)
     local h0 h1 c0 c1 other
@@ -527,6 +532,7 @@ host_header() {
     [[ -z $(git -C "$REPO_ROOT" status --porcelain 2>/dev/null | head -n 1) ]] || rev+=" (worktree dirty)"
     echo "- Date: $(date -u '+%Y-%m-%d %H:%M:%S UTC'); kernel $(uname -r); $NPROC CPUs ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown))"
     echo "- Load average (1/5/15 min): at start $LOAD_START; at end $(cut -d' ' -f1-3 /proc/loadavg); 1-min value at each run start is in the raw table"
+    echo "- Host CPU steal during the rounds: $STEAL% of all CPU time (/proc/stat; non-zero = the hypervisor ran something else on our vCPUs)"
     echo "- Command: \`$CMDLINE\`"
     echo "- redis-server: $(redis-server --version | awk '{ print $3 }' | sed 's/^v=//'); redis-benchmark: $(redis-benchmark --version 2>/dev/null | awk '{ print $2 }')"
     if command -v valkey-server >/dev/null 2>&1; then echo "- valkey-server: $(valkey-server --version | awk '{ print $3 }')"; fi
@@ -543,7 +549,9 @@ host_header() {
 
 # ================================================================== main
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
-declare -A CELL_CMD
+# "steal_ticks total_ticks" of the aggregate cpu line of /proc/stat.
+steal_snapshot() { awk '$1 == "cpu" { t = 0; for (i = 2; i <= NF; i++) t += $i; print $9 + 0, t; exit }' /proc/stat; }
+STEAL0=$(steal_snapshot)
 : >"$RAW"
 log "load average at start: $LOAD_START"
 for i in "${!V_LABEL[@]}"; do start_server "$i"; done
@@ -570,6 +578,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
     done
 done
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+STEAL=$(awk -v a="$STEAL0" -v b="$(steal_snapshot)" 'BEGIN { split(a, x, " "); split(b, y, " "); d = y[2] - x[2]; printf "%.1f", (d > 0) ? (y[1] - x[1]) / d * 100 : 0 }')
 
 # ------------------------------------------------------------------ report
 # Summary per (tool, cell, server): medians over rounds; ratios vs the server
