@@ -76,6 +76,28 @@ struct Hooks<'a> {
     unblocks: Vec<(u64, bool)>,
 }
 
+impl<'a> Hooks<'a> {
+    fn new(
+        conns: &'a mut slab::Slab<Conn>,
+        ids: &'a HashMap<u64, usize>,
+        registry: &'a mut Registry,
+        blocking: &'a blocking::Blocking,
+        now: u64,
+        commands: u64,
+    ) -> Self {
+        Hooks {
+            conns,
+            ids,
+            registry,
+            now,
+            commands,
+            touched: Vec::new(),
+            blocking,
+            unblocks: Vec::new(),
+        }
+    }
+}
+
 fn filter_matches(f: &ClientFilter, c: &ClientState, now: u64) -> bool {
     if !f.ids.is_empty() && !f.ids.contains(&c.id) {
         return false;
@@ -915,16 +937,7 @@ impl Shard {
             ..
         } = self;
         let mut none = slab::Slab::new();
-        let mut hooks = Hooks {
-            conns: &mut none,
-            now: *now,
-            ids,
-            registry,
-            commands: *commands,
-            touched: Vec::new(),
-            blocking,
-            unblocks: Vec::new(),
-        };
+        let mut hooks = Hooks::new(&mut none, ids, registry, blocking, *now, *commands);
         let c = &mut conns[idx];
         let proto = c.proto();
         let caller = c.client.id;
@@ -996,16 +1009,7 @@ impl Shard {
         let buf = t.buf();
         let mark = buf.len();
         let mut empty = slab::Slab::new();
-        let mut hooks = Hooks {
-            conns: &mut empty,
-            now: *now,
-            ids,
-            registry,
-            commands: *commands,
-            touched: Vec::new(),
-            blocking,
-            unblocks: Vec::new(),
-        };
+        let mut hooks = Hooks::new(&mut empty, ids, registry, blocking, *now, *commands);
         let mut ctx = Ctx {
             db,
             now: *now,
@@ -1074,16 +1078,7 @@ impl Shard {
             commands,
             ..
         } = self;
-        let mut hooks = Hooks {
-            conns,
-            now: *now,
-            ids,
-            registry,
-            commands: *commands,
-            touched: Vec::new(),
-            blocking,
-            unblocks: Vec::new(),
-        };
+        let mut hooks = Hooks::new(conns, ids, registry, blocking, *now, *commands);
         let mut ctx = Ctx {
             db,
             now: *now,
@@ -1214,16 +1209,14 @@ impl Shard {
         let slot = crate::slot::key_hash_slot(slices[first]);
         let mut out = Vec::new();
         let mut none = slab::Slab::new();
-        let mut hooks = Hooks {
-            conns: &mut none,
+        let mut hooks = Hooks::new(
+            &mut none,
+            &self.ids,
+            &mut self.registry,
+            &self.blocking,
             now,
-            ids: &self.ids,
-            registry: &mut self.registry,
-            commands: self.commands,
-            touched: Vec::new(),
-            blocking: &self.blocking,
-            unblocks: Vec::new(),
-        };
+            self.commands,
+        );
         let mut ctx = Ctx {
             db: &mut scratch,
             now,

@@ -446,16 +446,14 @@ impl Shard {
     ) -> Vec<u8> {
         let mut out = Vec::new();
         let mut none = slab::Slab::new();
-        let mut hooks = Hooks {
-            conns: &mut none,
-            now: self.now,
-            ids: &self.ids,
-            registry: &mut self.registry,
-            commands: self.commands,
-            touched: Vec::new(),
-            blocking: &self.blocking,
-            unblocks: Vec::new(),
-        };
+        let mut hooks = Hooks::new(
+            &mut none,
+            &self.ids,
+            &mut self.registry,
+            &self.blocking,
+            self.now,
+            self.commands,
+        );
         let mut ctx = Ctx {
             db: &mut self.db,
             now: self.now,
