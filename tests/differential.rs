@@ -36,7 +36,7 @@
 
 mod common;
 
-use common::diff::{split_line, unescape};
+use common::diff::{describe, same, send_bytes, send_line, split_line, unescape, LineResult};
 
 use common::{show, Client, Server};
 use std::time::Duration;
@@ -749,18 +749,11 @@ struct Stats {
     mismatches: Vec<String>,
 }
 
-fn run_line(c: &mut Client, line: &str) -> Result<Vec<u8>, String> {
-    let (bytes, raw) = match line.strip_prefix("RAW ") {
-        Some(r) => (unescape(r), true),
-        None => {
-            let args = split_line(line.trim_start_matches('~'));
-            let refs: Vec<&[u8]> = args.iter().map(|a| a.as_slice()).collect();
-            (common::encode(&refs), false)
-        }
-    };
-    let _ = raw;
-    c.try_send(&bytes).map_err(|e| format!("send: {e}"))?;
-    c.try_read_reply().map_err(|e| format!("<{e}>"))
+fn run_line(c: &mut Client, line: &str) -> LineResult {
+    match line.strip_prefix("RAW ") {
+        Some(r) => send_bytes(c, &unescape(r)),
+        None => send_line(c, line),
+    }
 }
 
 fn run_cases(shards: &str) {
@@ -795,18 +788,9 @@ fn run_cases(shards: &str) {
                 continue;
             }
             stats.compared += 1;
-            let fmt = |x: &Result<Vec<u8>, String>| match x {
-                Ok(v) => show(v),
-                Err(e) => e.clone(),
-            };
-            let (fa, fb) = (fmt(&a), fmt(&b));
+            let (fa, fb) = (describe(&a), describe(&b));
             // Transport failures are compared by class only (closed vs not).
-            let same = match (&a, &b) {
-                (Ok(x), Ok(y)) => x == y,
-                (Err(x), Err(y)) => x.contains("closed") == y.contains("closed"),
-                _ => false,
-            };
-            if !same {
+            if !same(&a, &b) {
                 stats.mismatches.push(format!(
                     "case {case:?}\n    line {line:?}\n    redis:    {fa}\n    slotcore: {fb}"
                 ));

@@ -28,7 +28,7 @@
 
 mod common;
 
-use common::diff::split_line;
+use common::diff::{describe, send_line, split_line, LineResult};
 
 use common::{show, Client, Server, Val};
 use std::time::Duration;
@@ -1181,12 +1181,8 @@ fn normalize(v: Val) -> Val {
     }
 }
 
-fn run_line(c: &mut Client, line: &str) -> Result<Vec<u8>, String> {
-    let args = split_line(line.trim_start_matches(['~', '@']));
-    let refs: Vec<&[u8]> = args.iter().map(|a| a.as_slice()).collect();
-    c.try_send(&common::encode(&refs))
-        .map_err(|e| format!("send: {e}"))?;
-    c.try_read_reply().map_err(|e| format!("<{e}>"))
+fn run_line(c: &mut Client, line: &str) -> LineResult {
+    send_line(c, line)
 }
 
 /// Put the encoding thresholds back to Redis's defaults (cases change them).
@@ -1240,15 +1236,11 @@ fn run_cases(shards: &str) {
                 _ => false,
             };
             if !same {
-                let fmt = |x: &Result<Vec<u8>, String>| match x {
-                    Ok(v) => show(v),
-                    Err(e) => e.clone(),
-                };
                 let shown: String = line.chars().take(160).collect();
                 mismatches.push(format!(
                     "line {shown:?}\n    redis:    {}\n    slotcore: {}",
-                    fmt(&a),
-                    fmt(&b)
+                    describe(&a),
+                    describe(&b)
                 ));
             }
         }

@@ -22,7 +22,7 @@
 
 mod common;
 
-use common::diff::split_line;
+use common::diff::{describe, same, send_line, LineResult};
 
 use common::{show, Client, Server};
 use std::time::Duration;
@@ -484,12 +484,8 @@ struct Stats {
     mismatches: Vec<String>,
 }
 
-fn run_line(c: &mut Client, line: &str) -> Result<Vec<u8>, String> {
-    let args = split_line(line.trim_start_matches('~'));
-    let refs: Vec<&[u8]> = args.iter().map(|a| a.as_slice()).collect();
-    c.try_send(&common::encode(&refs))
-        .map_err(|e| format!("send: {e}"))?;
-    c.try_read_reply().map_err(|e| format!("<{e}>"))
+fn run_line(c: &mut Client, line: &str) -> LineResult {
+    send_line(c, line)
 }
 
 fn run_cases(cases: &[&[&str]], shards: &str) -> Stats {
@@ -516,20 +512,11 @@ fn run_cases(cases: &[&[&str]], shards: &str) -> Stats {
                 continue;
             }
             stats.compared += 1;
-            let fmt = |x: &Result<Vec<u8>, String>| match x {
-                Ok(v) => show(v),
-                Err(e) => e.clone(),
-            };
-            let same = match (&a, &b) {
-                (Ok(x), Ok(y)) => x == y,
-                (Err(x), Err(y)) => x.contains("closed") == y.contains("closed"),
-                _ => false,
-            };
-            if !same {
+            if !same(&a, &b) {
                 stats.mismatches.push(format!(
                     "case {case:?}\n    line {line:?}\n    redis:    {}\n    slotcore: {}",
-                    fmt(&a),
-                    fmt(&b)
+                    describe(&a),
+                    describe(&b)
                 ));
             }
         }

@@ -28,7 +28,7 @@
 
 mod common;
 
-use common::diff::split_line;
+use common::diff::{describe, same, send_line, LineResult};
 
 use common::{show, Client, Server};
 use std::time::Duration;
@@ -981,12 +981,8 @@ struct Stats {
     mismatches: Vec<String>,
 }
 
-fn run_line(c: &mut Client, line: &str) -> Result<Vec<u8>, String> {
-    let args = split_line(line.trim_start_matches('~'));
-    let refs: Vec<&[u8]> = args.iter().map(|a| a.as_slice()).collect();
-    c.try_send(&common::encode(&refs))
-        .map_err(|e| format!("send: {e}"))?;
-    c.try_read_reply().map_err(|e| format!("<{e}>"))
+fn run_line(c: &mut Client, line: &str) -> LineResult {
+    send_line(c, line)
 }
 
 fn run_cases(shards: &str) {
@@ -1015,16 +1011,7 @@ fn run_cases(shards: &str) {
                 continue;
             }
             stats.compared += 1;
-            let fmt = |x: &Result<Vec<u8>, String>| match x {
-                Ok(v) => show(v),
-                Err(e) => e.clone(),
-            };
-            let same = match (&a, &b) {
-                (Ok(x), Ok(y)) => x == y,
-                (Err(x), Err(y)) => x.contains("closed") == y.contains("closed"),
-                _ => false,
-            };
-            if !same {
+            if !same(&a, &b) {
                 let shown = if line.len() > 200 {
                     format!("{}...", &line[..200])
                 } else {
@@ -1032,8 +1019,8 @@ fn run_cases(shards: &str) {
                 };
                 stats.mismatches.push(format!(
                     "line {shown:?}\n    redis:    {}\n    slotcore: {}",
-                    fmt(&a),
-                    fmt(&b)
+                    describe(&a),
+                    describe(&b)
                 ));
             }
         }

@@ -65,3 +65,37 @@ pub fn unescape(s: &str) -> Vec<u8> {
     let joined = format!("\"{}\"", s.replace('"', "\\\""));
     split_line(&joined).pop().unwrap_or_default()
 }
+
+/// One side's answer to a line: the raw reply, or what went wrong reading it.
+pub type LineResult = Result<Vec<u8>, String>;
+
+/// Send a case line (leading `~`/`@` markers removed) as one command; read its reply.
+pub fn send_line(c: &mut super::Client, line: &str) -> LineResult {
+    let args = split_line(line.trim_start_matches(['~', '@']));
+    let refs: Vec<&[u8]> = args.iter().map(|a| a.as_slice()).collect();
+    send_bytes(c, &super::encode(&refs))
+}
+
+/// Send raw bytes; read one reply.
+pub fn send_bytes(c: &mut super::Client, bytes: &[u8]) -> LineResult {
+    c.try_send(bytes).map_err(|e| format!("send: {e}"))?;
+    c.try_read_reply().map_err(|e| format!("<{e}>"))
+}
+
+/// Whether both servers answered alike: the same bytes, or both failed the same way
+/// (closed the connection, or not).
+pub fn same(a: &LineResult, b: &LineResult) -> bool {
+    match (a, b) {
+        (Ok(x), Ok(y)) => x == y,
+        (Err(x), Err(y)) => x.contains("closed") == y.contains("closed"),
+        _ => false,
+    }
+}
+
+/// A reply (or its failure) for a mismatch report.
+pub fn describe(x: &LineResult) -> String {
+    match x {
+        Ok(v) => super::show(v),
+        Err(e) => e.clone(),
+    }
+}
