@@ -83,7 +83,7 @@ pub static DIRECTIVES: &[Directive] = &[
     d("bind", "* -::*", S, false, true),
     d("shards", "0", Kind::Int { min: 0, max: 1024 }, false, true),
     d("shard-cpus", "", S, false, true),
-    d("bus-cpu", "", S, false, false),
+    d("bus-cpu", "", S, false, true),
     d("requirepass", "", S, true, true),
     d(
         "maxclients",
@@ -178,26 +178,34 @@ pub static DIRECTIVES: &[Directive] = &[
     d("lazyfree-lazy-server-del", "no", YESNO, true, false),
     d("lazyfree-lazy-user-del", "no", YESNO, true, false),
     d("lazyfree-lazy-user-flush", "no", YESNO, true, false),
-    d("cluster-enabled", "no", YESNO, false, false),
-    d("cluster-config-file", "nodes.conf", S, false, false),
-    d("cluster-node-timeout", "15000", I, true, false),
-    d("cluster-port", "0", I, false, false),
-    d("cluster-require-full-coverage", "yes", YESNO, true, false),
-    d("cluster-allow-reads-when-down", "no", YESNO, true, false),
+    d("cluster-enabled", "no", YESNO, false, true),
+    d("cluster-config-file", "nodes.conf", S, false, true),
+    d("cluster-node-timeout", "15000", I, true, true),
+    d("cluster-port", "0", I, false, true),
+    d("cluster-require-full-coverage", "yes", YESNO, true, true),
+    d("cluster-allow-reads-when-down", "no", YESNO, true, true),
     d("cluster-replica-validity-factor", "10", I, true, false),
     d("cluster-migration-barrier", "1", I, true, false),
-    d("cluster-allow-replica-migration", "yes", YESNO, true, false),
+    d("cluster-allow-replica-migration", "yes", YESNO, true, true),
     d("cluster-replica-no-failover", "no", YESNO, true, false),
-    d("cluster-announce-ip", "", S, true, false),
+    d("cluster-announce-ip", "", S, true, true),
     d("cluster-announce-port", "0", I, true, false),
     d("cluster-announce-bus-port", "0", I, true, false),
-    d("cluster-announce-hostname", "", S, true, false),
+    d("cluster-announce-hostname", "", S, true, true),
+    d("cluster-announce-human-nodename", "", S, true, true),
+    d(
+        "cluster-allow-pubsubshard-when-down",
+        "yes",
+        YESNO,
+        true,
+        true,
+    ),
     d(
         "cluster-preferred-endpoint-type",
         "ip",
         Kind::Enum(&["ip", "hostname", "unknown-endpoint"]),
         true,
-        false,
+        true,
     ),
     d("replicaof", "", S, false, false),
     d("masterauth", "", S, true, false),
@@ -477,6 +485,23 @@ impl Config {
     }
 
     /// Number of shard threads to run: the directive, or all CPUs but one (at least 1).
+    /// A directive's current value.
+    pub fn value(&self, name: &str) -> &str {
+        self.values.get(name).map_or("", |v| v.as_str())
+    }
+
+    pub fn flag(&self, name: &str) -> bool {
+        self.value(name) == "yes"
+    }
+
+    pub fn number(&self, name: &str) -> i64 {
+        self.value(name).parse().unwrap_or(0)
+    }
+
+    pub fn cluster_enabled(&self) -> bool {
+        self.flag("cluster-enabled")
+    }
+
     pub fn shard_count(&self) -> usize {
         if self.shards > 0 {
             return self.shards;

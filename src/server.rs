@@ -123,6 +123,75 @@ fn block_signals() -> libc::sigset_t {
 }
 
 /// Run the server until SIGTERM/SIGINT or SHUTDOWN. Returns the exit code.
+/// Load (or create) the cluster state and bind the bus port.
+fn start_cluster(
+    shared: &Arc<Shared>,
+) -> Result<(crate::cluster::state::Cluster, std::net::TcpListener), String> {
+    use crate::cluster::state::{Cluster, Settings};
+    let cfg = shared.cfg();
+    let port = cfg.port;
+    let cport = match cfg.number("cluster-port") {
+        0 => port as u32 + 10000,
+        p => p as u32,
+    };
+    if cport > 65535 {
+        return Err(format!(
+            "Redis port number too high. Cluster communication port is 10,000 port numbers higher than your Redis port. Your Redis port number must be 55535 or less, but {port} specified."
+        ));
+    }
+    let file = std::path::Path::new(cfg.value("cluster-config-file"));
+    let config_file = if file.is_absolute() {
+        file.to_path_buf()
+    } else {
+        std::path::Path::new(&cfg.dir).join(file)
+    };
+    let set = Settings {
+        port,
+        cport: cport as u16,
+        node_timeout: cfg.number("cluster-node-timeout").max(1) as u64,
+        config_file,
+        require_full_coverage: cfg.flag("cluster-require-full-coverage"),
+        allow_replica_migration: cfg.flag("cluster-allow-replica-migration"),
+        announce_ip: cfg.value("cluster-announce-ip").to_string(),
+        announce_hostname: cfg.value("cluster-announce-hostname").to_string(),
+        announce_nodename: cfg.value("cluster-announce-human-nodename").to_string(),
+    };
+    let bind = cfg
+        .bind
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "0.0.0.0".into());
+    drop(cfg);
+    let mut state = Cluster::load(set, crate::shared::unix_ms())?;
+    state.save().map_err(|e| {
+        format!(
+            "Could not save the cluster config file {}: {e}",
+            state.set.config_file.display()
+        )
+    })?;
+    crate::cluster::net::publish_view(&state, shared);
+    let host = if bind == "*" || bind == "0.0.0.0" {
+        "0.0.0.0".to_string()
+    } else {
+        bind
+    };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let listener = loop {
+        match std::net::TcpListener::bind((host.as_str(), cport as u16)) {
+            Ok(l) => break l,
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(e) => {
+                return Err(format!(
+                    "Could not bind the cluster bus port {host}:{cport}: {e}"
+                ))
+            }
+        }
+    };
+    Ok((state, listener))
+}
+
 pub fn run(config: Config, config_file: String) -> i32 {
     let nshards = config.shard_count();
     let port = config.port;
@@ -144,6 +213,20 @@ pub fn run(config: Config, config_file: String) -> i32 {
     set_global(shared.clone());
     let mesh = Arc::new(Mesh::new(nshards));
     let sigset = block_signals();
+
+    // Cluster mode: load nodes.conf and bind the bus port before serving anything, so
+    // a corrupt config or a busy bus port stops start-up.
+    let cluster = if shared.cluster.is_some() {
+        match start_cluster(&shared) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                eprintln!("{e}");
+                return 1;
+            }
+        }
+    } else {
+        None
+    };
 
     // Bind every shard's listener first (retrying while a previous process's rings
     // still hold the port), so a bind failure stops start-up cleanly.
@@ -214,6 +297,10 @@ pub fn run(config: Config, config_file: String) -> i32 {
             Err(_) => return 1,
         }
     }
+    let bus = cluster.map(|(state, listener)| {
+        let cpu = shared.cfg().value("bus-cpu").parse().ok();
+        crate::cluster::net::spawn(state, shared.clone(), mesh.clone(), listener, cpu)
+    });
     println!(
         "slotcore {} pid={} port={} shards={} - Ready to accept connections tcp",
         env!("CARGO_PKG_VERSION"),
@@ -244,6 +331,9 @@ pub fn run(config: Config, config_file: String) -> i32 {
     }
     for t in threads {
         let _ = t.join();
+    }
+    if let Some(b) = bus {
+        let _ = b.join();
     }
     if let Some(pf) = &shared.cfg().pidfile {
         let _ = std::fs::remove_file(pf);

@@ -12,6 +12,8 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 pub struct Shared {
     pub config: ArcSwap<Config>,
     pub slots: SlotTable,
+    /// Cluster mode only: the bus core's published view and inbox.
+    pub cluster: Option<crate::cluster::ClusterHandle>,
     pub nshards: usize,
     pub run_id: String,
     pub started: Instant,
@@ -38,9 +40,15 @@ impl Shared {
             run_id.push(char::from_digit(rand::random::<u32>() % 16, 16).unwrap());
         }
         let now = unix_ms();
+        let cluster = config.cluster_enabled();
         Arc::new(Shared {
             config: ArcSwap::from_pointee(config),
-            slots: SlotTable::standalone(nshards),
+            slots: if cluster {
+                SlotTable::cluster(nshards)
+            } else {
+                SlotTable::standalone(nshards)
+            },
+            cluster: cluster.then(crate::cluster::ClusterHandle::new),
             nshards,
             run_id,
             started: Instant::now(),

@@ -7,6 +7,7 @@
 //! combined by the connection layer.
 
 pub mod blocking;
+pub mod cluster;
 pub mod error;
 pub mod hashes;
 pub mod keys;
@@ -94,6 +95,10 @@ pub struct ClientState {
     pub close_after_reply: bool,
     /// Pub/sub subscriptions (None until the first SUBSCRIBE).
     pub subs: Option<Box<pubsub::ClientSubs>>,
+    /// Cluster: ASKING was sent (one-shot, see the shard's dispatch).
+    pub asking: bool,
+    /// Cluster: READONLY (reads from a replica of the slot's owner are served).
+    pub readonly: bool,
 }
 
 impl ClientState {
@@ -114,6 +119,8 @@ impl ClientState {
             no_evict: false,
             close_after_reply: false,
             subs: None,
+            asking: false,
+            readonly: false,
         }
     }
 }

@@ -38,6 +38,17 @@ fn owner(table: &SlotTable, slot: u16) -> Result<usize, CmdError> {
 pub fn route(spec: &CommandSpec, args: &[&[u8]], table: &SlotTable) -> Result<Route, CmdError> {
     match spec.exec {
         Exec::Conn(_) | Exec::Container => Ok(Route::Here),
+        // CLUSTER COUNTKEYSINSLOT / GETKEYSINSLOT: keyless, but run where the slot's
+        // keys are.
+        Exec::Key(_) if matches!(spec.name, "countkeysinslot" | "getkeysinslot") => {
+            match super::cluster::slot_of_args(args) {
+                Some(slot) => Ok(Route::Shard {
+                    shard: table.get(slot).shard().unwrap_or(0),
+                    slot,
+                }),
+                None => Ok(Route::Local),
+            }
+        }
         Exec::All(..) => Ok(Route::All),
         Exec::Key(_) if spec.name == "scan" => {
             let cursor = parse_cursor(args[1])?;

@@ -119,7 +119,11 @@ pub fn hello(ctx: &mut Ctx, c: &mut ClientState, args: &[&[u8]], out: &mut Reply
     out.bulk(b"id");
     out.int(c.id as i64);
     out.bulk(b"mode");
-    out.bulk(b"standalone");
+    out.bulk(if ctx.shared.cluster.is_some() {
+        b"cluster"
+    } else {
+        b"standalone"
+    });
     out.bulk(b"role");
     out.bulk(b"master");
     out.bulk(b"modules");
@@ -157,7 +161,9 @@ pub fn auth(ctx: &mut Ctx, c: &mut ClientState, args: &[&[u8]], out: &mut Reply)
 /// answered with Redis's out-of-range error.
 pub fn select(ctx: &mut Ctx, _c: &mut ClientState, args: &[&[u8]], out: &mut Reply) -> R {
     let n = arg_i64(args[1])?;
-    let _ = ctx;
+    if n != 0 && ctx.shared.cluster.is_some() {
+        return Err(CmdError::msg("SELECT is not allowed in cluster mode"));
+    }
     if n != 0 {
         return Err(CmdError::msg("DB index is out of range"));
     }
@@ -185,6 +191,8 @@ pub fn reset(ctx: &mut Ctx, c: &mut ClientState, _args: &[&[u8]], out: &mut Repl
     out.proto = Proto::Resp2;
     c.name.clear();
     c.no_evict = false;
+    c.asking = false;
+    c.readonly = false;
     c.authed = ctx.shared.cfg().requirepass.is_none();
     out.simple("RESET");
     Ok(())
@@ -1173,7 +1181,8 @@ pub fn info_combine(
     let uptime = s.started.elapsed().as_secs();
     if want("server") {
         t.push_str(&format!(
-            "# Server\r\nredis_version:{REDIS_VERSION}\r\nredis_git_sha1:00000000\r\nredis_git_dirty:0\r\nredis_build_id:0\r\nredis_mode:standalone\r\nos:{}\r\narch_bits:64\r\nmonotonic_clock:POSIX clock_gettime\r\nmultiplexing_api:io_uring\r\natomicvar_api:c11-builtin\r\ngcc_version:0.0.0\r\nprocess_id:{}\r\nprocess_supervised:no\r\nrun_id:{}\r\ntcp_port:{}\r\nserver_time_usec:{}\r\nuptime_in_seconds:{}\r\nuptime_in_days:{}\r\nhz:{}\r\nconfigured_hz:{}\r\nlru_clock:{}\r\nexecutable:{}\r\nconfig_file:{}\r\nio_threads_active:0\r\nslotcore_version:{}\r\nslotcore_shards:{}\r\n\r\n",
+            "# Server\r\nredis_version:{REDIS_VERSION}\r\nredis_git_sha1:00000000\r\nredis_git_dirty:0\r\nredis_build_id:0\r\nredis_mode:{}\r\nos:{}\r\narch_bits:64\r\nmonotonic_clock:POSIX clock_gettime\r\nmultiplexing_api:io_uring\r\natomicvar_api:c11-builtin\r\ngcc_version:0.0.0\r\nprocess_id:{}\r\nprocess_supervised:no\r\nrun_id:{}\r\ntcp_port:{}\r\nserver_time_usec:{}\r\nuptime_in_seconds:{}\r\nuptime_in_days:{}\r\nhz:{}\r\nconfigured_hz:{}\r\nlru_clock:{}\r\nexecutable:{}\r\nconfig_file:{}\r\nio_threads_active:0\r\nslotcore_version:{}\r\nslotcore_shards:{}\r\n\r\n",
+            if s.cluster.is_some() { "cluster" } else { "standalone" },
             std::env::consts::OS,
             std::process::id(),
             s.run_id,
@@ -1244,7 +1253,11 @@ pub fn info_combine(
         ));
     }
     if want("cluster") {
-        t.push_str("# Cluster\r\ncluster_enabled:0\r\n\r\n");
+        t.push_str(if s.cluster.is_some() {
+            "# Cluster\r\ncluster_enabled:1\r\n\r\n"
+        } else {
+            "# Cluster\r\ncluster_enabled:0\r\n\r\n"
+        });
     }
     if want("keyspace") {
         t.push_str("# Keyspace\r\n");

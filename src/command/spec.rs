@@ -563,6 +563,7 @@ pub static FAMILIES: &[&[CommandSpec]] = &[
     super::pubsub::COMMANDS,
     super::tx::COMMANDS,
     super::blocking::COMMANDS,
+    super::cluster::COMMANDS,
 ];
 
 /// All top-level commands.

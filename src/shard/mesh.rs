@@ -73,6 +73,8 @@ pub struct Req {
     pub slot: u16,
     /// Client id of the sending connection.
     pub caller: u64,
+    /// Cluster: the client sent ASKING (an importing slot serves it).
+    pub asking: bool,
 }
 
 pub enum Msg {
@@ -113,6 +115,14 @@ pub enum Msg {
         spec: &'static CommandSpec,
         args: OwnedArgs,
     },
+    /// A message published on another node (cluster bus PUBLISH / PUBLISHSHARD).
+    Deliver {
+        shard: bool,
+        channel: Vec<u8>,
+        message: Vec<u8>,
+    },
+    /// Delete every key of these slots (they moved to another node).
+    DropSlots(Vec<u16>),
     /// The encoded reply to an `Exec`.
     Reply {
         token: Token,

@@ -7,6 +7,7 @@
 //! The ring is set up SINGLE_ISSUER | DEFER_TASKRUN (see ../shared/reference/io-loop.md).
 
 mod blocking;
+pub mod cluster_route;
 pub mod mesh;
 mod tx;
 
@@ -53,7 +54,10 @@ const OP_IGNORE: u64 = 6;
 /// Stop reading from a client whose unsent replies exceed this (backpressure).
 const OUTPUT_HIGH_WATER: usize = 64 << 20;
 
-fn ud(op: u64, idx: u32, gen: u32) -> u64 {
+/// The user_data a MSG_RING wake-up carries (other shards and the bus core post it).
+pub const WAKE_USER_DATA: u64 = ud(OP_WAKE, 0, 0);
+
+const fn ud(op: u64, idx: u32, gen: u32) -> u64 {
     (op << 60) | (((gen as u64) & 0x0fff_ffff) << 32) | idx as u64
 }
 
@@ -651,10 +655,50 @@ impl Shard {
             }
         };
         self.conns[idx].client.last_cmd = spec.name;
-        if self.tx_intercept(idx, spec, args) {
-            return;
+        if self.shared.cluster.is_some() {
+            let c = &self.conns[idx].client;
+            if let Err(e) = cluster_route::check(&self.shared, c.asking, c.readonly, spec, args) {
+                self.tx_flag_error(idx);
+                let c = &mut self.conns[idx];
+                let proto = c.proto();
+                let mut t = c.reply_buf();
+                Reply::new(t.buf(), proto).error(&e.text());
+                self.clear_asking(idx, spec);
+                return;
+            }
         }
-        self.dispatch_spec(idx, spec, args, true);
+        if !self.tx_intercept(idx, spec, args) {
+            self.dispatch_spec(idx, spec, args, true);
+        }
+        self.clear_asking(idx, spec);
+    }
+
+    /// ASKING holds for the next command only (for a whole MULTI when sent before it).
+    fn clear_asking(&mut self, idx: usize, spec: &CommandSpec) {
+        if let Some(c) = self.conns.get_mut(idx) {
+            if spec.name != "asking" && c.multi.is_none() {
+                c.client.asking = false;
+            }
+        }
+    }
+
+    /// Hand `CLUSTER <sub>` to the bus core; its reply comes back as a `Msg::Reply`.
+    fn send_to_bus(&mut self, idx: usize, args: &[&[u8]]) {
+        let c = &mut self.conns[idx];
+        let seq = c.reserve(Pending::Wait);
+        let req = crate::cluster::BusReq::Command {
+            shard: self.id as u16,
+            token: Token {
+                idx: idx as u32,
+                gen: c.gen,
+            },
+            seq,
+            proto: c.proto(),
+            args: OwnedArgs::new(args),
+        };
+        if let Some(h) = &self.shared.cluster {
+            h.send(req);
+        }
     }
 
     /// Route and run (or forward) a resolved command.
@@ -665,6 +709,9 @@ impl Shard {
         args: &[&[u8]],
         may_block: bool,
     ) {
+        if self.shared.cluster.is_some() && crate::command::cluster::runs_on_bus(args, spec) {
+            return self.send_to_bus(idx, args);
+        }
         let verdict = match route(spec, args, &self.shared.slots) {
             Ok(v) => v,
             Err(e) => {
@@ -710,6 +757,7 @@ impl Shard {
                     proto: c.proto(),
                     slot,
                     caller: c.client.id,
+                    asking: c.client.asking,
                 };
                 let msg = Msg::Exec {
                     from: self.id as u16,
@@ -761,6 +809,7 @@ impl Shard {
                         proto,
                         slot,
                         caller,
+                        asking: false,
                     };
                     self.send_exec(shard, req, spec, sub);
                 }
@@ -794,6 +843,7 @@ impl Shard {
                         proto,
                         slot: 0,
                         caller,
+                        asking: false,
                     };
                     self.send_exec(shard, req, spec, OwnedArgs::new(args));
                 }
@@ -846,6 +896,7 @@ impl Shard {
             proto: c.proto(),
             slot,
             caller: c.client.id,
+            asking: c.client.asking,
         };
         let owned = OwnedArgs::new(args);
         if shard == self.id {
@@ -1005,8 +1056,14 @@ impl Shard {
         let c = &mut conns[idx];
         let proto = c.proto();
         let caller = c.client.id;
+        let asking = c.client.asking;
         let mut t = c.reply_buf();
         let buf = t.buf();
+        if let Err(e) = cluster_route::migration_verdict(shared, db, *now, spec, args, slot, asking)
+        {
+            write_error(spec, e, &mut Reply::new(buf, proto));
+            return false;
+        }
         let mark = buf.len();
         let mut empty = slab::Slab::new();
         let mut hooks = Hooks::new(&mut empty, ids, registry, blocking, *now, *commands);
@@ -1029,6 +1086,7 @@ impl Shard {
                 }
             }
         }));
+        note_slot_keys(shared, db, *id, slot);
         match r {
             Ok(ok) => ok,
             Err(_) => {
@@ -1066,6 +1124,18 @@ impl Shard {
         };
         let slices = args.slices();
         let mut out = Vec::new();
+        if let Err(e) = cluster_route::migration_verdict(
+            &self.shared,
+            &self.db,
+            self.now,
+            spec,
+            &slices,
+            slot,
+            req.asking,
+        ) {
+            write_error(spec, e, &mut Reply::new(&mut out, proto));
+            return Ok(out);
+        }
         let Shard {
             db,
             conns,
@@ -1102,6 +1172,7 @@ impl Shard {
             out.clear();
             Reply::new(&mut out, proto).error("ERR internal error while running the command");
         }
+        note_slot_keys(shared, db, *id, slot);
         let touched = std::mem::take(&mut hooks.touched);
         let unblocks = std::mem::take(&mut hooks.unblocks);
         for i in touched {
@@ -1339,6 +1410,17 @@ impl Shard {
                     } => {
                         self.deliver_local(token, seq, part, data);
                     }
+                    Msg::Deliver {
+                        shard,
+                        channel,
+                        message,
+                    } => self.deliver_remote_publish(shard, &channel, &message),
+                    Msg::DropSlots(slots) => {
+                        for s in slots {
+                            self.db.flush_slot(s);
+                            note_slot_keys(&self.shared, &self.db, self.id, s);
+                        }
+                    }
                 }
             }
         });
@@ -1401,7 +1483,31 @@ impl Shard {
                 self.begin_close(i);
             }
         }
+        if self.shared.cluster.is_some() {
+            for slot in 0..crate::slot::SLOTS as u16 {
+                note_slot_keys(&self.shared, &self.db, self.id, slot);
+            }
+        }
         crate::alloc::allocated();
+    }
+
+    /// Deliver a message published on another node to this shard's subscribers.
+    fn deliver_remote_publish(&mut self, shard: bool, channel: &[u8], message: &[u8]) {
+        let name: &[u8] = if shard { b"spublish" } else { b"publish" };
+        let Some(spec) = spec::lookup(name) else {
+            return;
+        };
+        let args = OwnedArgs::new(&[name, channel, message]);
+        let req = Req {
+            token: Token { idx: 0, gen: 0 },
+            seq: 0,
+            part: 0,
+            proto: Proto::Resp2,
+            slot: crate::slot::key_hash_slot(channel),
+            caller: 0,
+            asking: false,
+        };
+        let _ = self.exec_owned(spec, &args, &req);
     }
 
     /// The event loop. Returns when a shutdown was requested and replies are flushed.
@@ -1491,6 +1597,16 @@ impl Shard {
 /// Drop parsed input from a connection's read buffer: reuse it when all was parsed,
 /// else move the unparsed tail to the front when the buffer is getting full. Only
 /// while no RECV writes into it.
+/// Cluster mode: publish how many keys this shard holds in `slot` (the bus reads the
+/// counts for SETSLOT / FLUSHSLOTS / RESET). Only the slot's home shard writes it.
+fn note_slot_keys(shared: &Shared, db: &Db, shard: usize, slot: u16) {
+    if let Some(h) = &shared.cluster {
+        if shared.slots.get(slot).shard() == Some(shard) {
+            h.set_slot_keys(slot, db.slot_len(slot));
+        }
+    }
+}
+
 fn compact(rbuf: &mut Vec<u8>, pos: &mut usize) {
     if *pos == rbuf.len() {
         rbuf.clear();

@@ -309,6 +309,7 @@ impl Shard {
                     proto: c.proto(),
                     slot: 0,
                     caller: client_id,
+                    asking: false,
                 };
                 let client = Box::new(c.client.clone());
                 self.outbox[target].push(Msg::Tx {
@@ -420,6 +421,7 @@ impl Shard {
                 proto,
                 slot: slot_of(spec, &a),
                 caller: client_id,
+                asking: false,
             };
             let bytes = match spec.exec {
                 Exec::Key(_) | Exec::Multi(..) => self.exec_owned(spec, args, &req),

@@ -31,6 +31,22 @@ pub struct SlotEntry(pub u32);
 impl SlotEntry {
     pub const MIGRATING: u32 = 1 << 16;
     pub const IMPORTING: u32 = 1 << 17;
+    /// This node owns the slot (cluster mode; always set in standalone mode). Without it
+    /// the low bits still name the shard that would hold the slot's keys (an importing
+    /// slot's keys live there before the slot is ours).
+    pub const LOCAL: u32 = 1 << 18;
+
+    pub fn is_local(self) -> bool {
+        self.0 & Self::LOCAL != 0
+    }
+
+    pub fn migrating(self) -> bool {
+        self.0 & Self::MIGRATING != 0
+    }
+
+    pub fn importing(self) -> bool {
+        self.0 & Self::IMPORTING != 0
+    }
 
     pub fn shard(self) -> Option<usize> {
         let s = self.0 & 0xffff;
@@ -73,8 +89,22 @@ impl SlotTable {
     }
 
     pub fn set_shard(&self, slot: u16, shard: Option<usize>) {
-        let v = shard.map_or(Self::REMOTE, |s| s as u32);
+        let v = shard.map_or(Self::REMOTE, |s| s as u32 | SlotEntry::LOCAL);
         self.entries[slot as usize].store(v, Ordering::Release);
+    }
+
+    /// Cluster layout before the bus says anything: every slot has its home shard and
+    /// none is ours.
+    pub fn cluster(shards: usize) -> Self {
+        let t = Self::new();
+        for slot in 0..SLOTS as u16 {
+            t.set(slot, SlotEntry(cluster_home(slot, shards) as u32));
+        }
+        t
+    }
+
+    pub fn set(&self, slot: u16, e: SlotEntry) {
+        self.entries[slot as usize].store(e.0, Ordering::Release);
     }
 }
 
@@ -82,6 +112,12 @@ impl Default for SlotTable {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// The shard that holds `slot`'s keys in cluster mode. Slots are dealt round-robin so
+/// that any range a node owns spreads evenly over its shards.
+pub fn cluster_home(slot: u16, shards: usize) -> usize {
+    slot as usize % shards.max(1)
 }
 
 /// The shard that owns `slot` when all slots are spread over `shards` local shards in

@@ -195,6 +195,14 @@ impl Db {
         self.slots[slot as usize].as_mut()?.keys.get_mut(key)
     }
 
+    /// Whether the key exists and is not expired, without removing it when it is.
+    pub fn exists_quiet(&self, slot: u16, key: &[u8], now: u64) -> bool {
+        let Some(sdb) = self.slots[slot as usize].as_ref() else {
+            return false;
+        };
+        sdb.keys.contains_key(key) && sdb.expires.get(key).is_none_or(|&when| when > now)
+    }
+
     pub fn contains(&mut self, slot: u16, key: &[u8], now: u64) -> bool {
         self.get(slot, key, now).is_some()
     }

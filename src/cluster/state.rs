@@ -1,0 +1,1861 @@
+//! The authoritative cluster state, as the bus core keeps it: nodes, epochs, slot owners,
+//! failure reports, migration marks. Pure logic: frames and timer ticks come in, frames
+//! to send and link operations go out ([`Out`]), so the rules (handshake, gossip, PFAIL →
+//! FAIL, configEpoch, UPDATE) are testable without sockets. The rules follow Redis 7.2
+//! (see ../shared/reference/cluster-bus.md §5–7); deviations are noted where made.
+
+use super::bus::nodes_conf::{
+    self, LinkState, NodeFlags, NodeId, NodeRecord, NodesConf, SlotMove, SlotRange,
+};
+use super::bus::wire::{
+    self, Body, Extension, Gossip, Header, IpField, Message, NodeName, Ping, Publish, SlotBitmap,
+    Update,
+};
+use rand::Rng;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+pub type LinkId = u64;
+
+/// "No node" in the slot owner table.
+pub const NONE: u32 = 0;
+
+/// What the network layer must do.
+#[derive(Debug)]
+pub enum Out {
+    /// Open an outbound link to ip:port; report with `on_connected` / `on_link_closed`.
+    Connect { link: LinkId, ip: String, port: u16 },
+    /// Queue bytes on a link.
+    Send { link: LinkId, data: Vec<u8> },
+    /// Close a link (no `on_link_closed` follows).
+    Close { link: LinkId },
+}
+
+/// Effects on the rest of the process (the shards), collected per event.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// Messages of PUBLISH (false) / PUBLISHSHARD (true) from another node.
+    Deliver {
+        shard: bool,
+        channel: Vec<u8>,
+        message: Vec<u8>,
+    },
+    /// Delete every key in these slots (they now belong to another node).
+    DropSlots(Vec<u16>),
+    /// Delete every key (a replica that becomes a master by RESET).
+    FlushAll,
+}
+
+/// Settings the bus reads from the configuration.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub port: u16,
+    pub cport: u16,
+    pub node_timeout: u64,
+    pub config_file: PathBuf,
+    pub require_full_coverage: bool,
+    pub allow_replica_migration: bool,
+    pub announce_ip: String,
+    pub announce_hostname: String,
+    pub announce_nodename: String,
+}
+
+/// A node as this node knows it.
+#[derive(Clone, Debug)]
+pub struct Node {
+    /// Stable handle for the slot table (ids change when a handshake completes).
+    pub uid: u32,
+    pub id: NodeId,
+    pub flags: NodeFlags,
+    pub ip: String,
+    pub port: u16,
+    pub cport: u16,
+    pub pport: u16,
+    pub hostname: String,
+    pub nodename: String,
+    pub shard_id: NodeId,
+    pub master: Option<NodeId>,
+    pub config_epoch: u64,
+    pub ping_sent: u64,
+    pub pong_received: u64,
+    pub data_received: u64,
+    pub fail_time: u64,
+    pub ctime: u64,
+    pub repl_offset: u64,
+    /// (reporting master, when)
+    pub fail_reports: Vec<(NodeId, u64)>,
+    /// Our outbound link.
+    pub link: Option<LinkId>,
+    /// The sender's inbound link, once identified.
+    pub inbound: Option<LinkId>,
+}
+
+impl Node {
+    fn is_master(&self) -> bool {
+        self.flags.contains(NodeFlags::MASTER)
+    }
+    fn is_replica(&self) -> bool {
+        self.flags.contains(NodeFlags::SLAVE)
+    }
+    fn in_handshake(&self) -> bool {
+        self.flags.contains(NodeFlags::HANDSHAKE)
+    }
+    fn failing(&self) -> bool {
+        self.flags.contains(NodeFlags::PFAIL) || self.flags.contains(NodeFlags::FAIL)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Link {
+    pub node: Option<NodeId>,
+    pub outbound: bool,
+    pub ctime: u64,
+    pub peer_ip: String,
+    pub local_ip: String,
+    pub connected: bool,
+}
+
+/// Counters by bus message type (0..=10).
+pub type Stats = [u64; 11];
+
+pub struct Cluster {
+    pub set: Settings,
+    pub myself: NodeId,
+    pub nodes: Vec<Node>,
+    next_uid: u32,
+    /// Owner uid per slot (NONE: unassigned).
+    pub owner: Vec<u32>,
+    /// Slots whose owner stopped claiming them (still bound, see §7.2).
+    not_claiming: Vec<bool>,
+    pub migrating: BTreeMap<u16, NodeId>,
+    pub importing: BTreeMap<u16, NodeId>,
+    pub current_epoch: u64,
+    pub last_vote_epoch: u64,
+    pub state_ok: bool,
+    pub size: usize,
+    first_state_call: u64,
+    among_minority_time: u64,
+    /// FORGET blacklist: id → expiry (unix s).
+    pub blacklist: Vec<(NodeId, u64)>,
+    pub links: BTreeMap<LinkId, Link>,
+    next_link: LinkId,
+    pub sent: Stats,
+    pub received: Stats,
+    cron_iter: u64,
+    pfail_nodes: usize,
+    pub out: Vec<Out>,
+    pub effects: Vec<Effect>,
+    /// State changed: save nodes.conf, republish the view.
+    pub dirty_config: bool,
+    pub dirty_view: bool,
+    need_update_state: bool,
+    pub now: u64,
+}
+
+pub fn random_id() -> NodeId {
+    let mut rng = rand::thread_rng();
+    let s: String = (0..40)
+        .map(|_| char::from_digit(rng.gen_range(0..16), 16).unwrap())
+        .collect();
+    NodeId::parse(&s).expect("hex id")
+}
+
+fn name_of(id: &NodeId) -> NodeName {
+    NodeName(*id.as_bytes())
+}
+
+fn id_of(name: &NodeName) -> Option<NodeId> {
+    NodeId::from_bytes(name.as_bytes())
+}
+
+fn ip_text(f: &IpField) -> String {
+    String::from_utf8_lossy(f.as_bytes()).into_owned()
+}
+
+impl Cluster {
+    /// A fresh node, or the one nodes.conf describes. Errors are fatal at start-up (Redis
+    /// exits on a corrupted config).
+    pub fn load(set: Settings, now: u64) -> Result<Cluster, String> {
+        let mut c = Cluster {
+            myself: random_id(),
+            set,
+            nodes: Vec::new(),
+            next_uid: 1,
+            owner: vec![NONE; wire::SLOTS],
+            not_claiming: vec![false; wire::SLOTS],
+            migrating: BTreeMap::new(),
+            importing: BTreeMap::new(),
+            current_epoch: 0,
+            last_vote_epoch: 0,
+            state_ok: false,
+            size: 0,
+            first_state_call: 0,
+            among_minority_time: 0,
+            blacklist: Vec::new(),
+            links: BTreeMap::new(),
+            next_link: 1,
+            sent: [0; 11],
+            received: [0; 11],
+            cron_iter: 0,
+            pfail_nodes: 0,
+            out: Vec::new(),
+            effects: Vec::new(),
+            dirty_config: true,
+            dirty_view: true,
+            need_update_state: true,
+            now,
+        };
+        let conf = nodes_conf::load(&c.set.config_file).map_err(|e| {
+            format!(
+                "Unrecoverable error: corrupted cluster config file \"{}\": {e}",
+                c.set.config_file.display()
+            )
+        })?;
+        match conf {
+            None => {
+                let id = c.myself;
+                let mut n = c.new_node(id, NodeFlags::MYSELF);
+                n.flags.insert(NodeFlags::MASTER);
+                n.port = c.set.port;
+                n.cport = c.set.cport;
+                n.ip = c.set.announce_ip.clone();
+                c.nodes.push(n);
+            }
+            Some(conf) => c.apply_conf(conf)?,
+        }
+        c.refresh_announced();
+        Ok(c)
+    }
+
+    fn apply_conf(&mut self, conf: NodesConf) -> Result<(), String> {
+        let me = conf
+            .myself()
+            .ok_or("corrupted cluster config: no myself node")?
+            .id;
+        self.myself = me;
+        self.current_epoch = conf.current_epoch;
+        self.last_vote_epoch = conf.last_vote_epoch;
+        for r in &conf.nodes {
+            let mut n = self.new_node(r.id, r.flags);
+            n.flags.remove(NodeFlags::HANDSHAKE);
+            n.ip = r.ip.clone();
+            n.port = r.tcp_port.unwrap_or(r.port);
+            n.cport = r.cport;
+            n.hostname = r.hostname.clone();
+            n.nodename = r.nodename.clone();
+            if let Some(s) = r.shard_id {
+                n.shard_id = s;
+            }
+            n.master = r.master;
+            n.config_epoch = if n.is_replica() { 0 } else { r.config_epoch };
+            if r.ping_sent != 0 {
+                n.ping_sent = self.now;
+            }
+            if r.pong_received != 0 {
+                n.pong_received = self.now;
+            }
+            if r.id == me {
+                n.port = self.set.port;
+                n.cport = self.set.cport;
+                // A node whose failure was on file comes back healthy.
+                n.flags.remove(NodeFlags::PFAIL);
+                n.flags.remove(NodeFlags::FAIL);
+                n.config_epoch = r.config_epoch;
+            }
+            let uid = n.uid;
+            self.nodes.push(n);
+            for range in &r.slots {
+                for s in range.start..=range.end {
+                    self.owner[s as usize] = uid;
+                }
+            }
+            if r.id == me {
+                for m in &r.migrating {
+                    self.migrating.insert(m.slot, m.node);
+                }
+                for m in &r.importing {
+                    self.importing.insert(m.slot, m.node);
+                }
+            }
+        }
+        // Replicas written without shard-id inherit their master's.
+        for i in 0..self.nodes.len() {
+            if let Some(m) = self.nodes[i].master {
+                if let Some(mi) = self.idx(&m) {
+                    let sid = self.nodes[mi].shard_id;
+                    self.nodes[i].shard_id = sid;
+                }
+            }
+        }
+        let max_epoch = self.nodes.iter().map(|n| n.config_epoch).max().unwrap_or(0);
+        self.current_epoch = self.current_epoch.max(max_epoch);
+        Ok(())
+    }
+
+    fn new_node(&mut self, id: NodeId, flags: NodeFlags) -> Node {
+        let uid = self.next_uid;
+        self.next_uid += 1;
+        Node {
+            uid,
+            id,
+            flags,
+            ip: String::new(),
+            port: 0,
+            cport: 0,
+            pport: 0,
+            hostname: String::new(),
+            nodename: String::new(),
+            shard_id: random_id(),
+            master: None,
+            config_epoch: 0,
+            ping_sent: 0,
+            pong_received: 0,
+            data_received: 0,
+            fail_time: 0,
+            ctime: self.now,
+            repl_offset: 0,
+            fail_reports: Vec::new(),
+            link: None,
+            inbound: None,
+        }
+    }
+
+    /// Re-read announced names into myself (CONFIG SET may change them).
+    pub fn refresh_announced(&mut self) {
+        let h = self.set.announce_hostname.clone();
+        let n = self.set.announce_nodename.clone();
+        let ip = self.set.announce_ip.clone();
+        let me = self.me_mut();
+        if me.hostname != h || me.nodename != n {
+            me.hostname = h;
+            me.nodename = n;
+            self.dirty_config = true;
+        }
+        if !ip.is_empty() && self.me().ip != ip {
+            self.me_mut().ip = ip;
+            self.dirty_config = true;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------
+    // Lookups
+
+    pub fn idx(&self, id: &NodeId) -> Option<usize> {
+        self.nodes.iter().position(|n| n.id == *id)
+    }
+
+    fn idx_uid(&self, uid: u32) -> Option<usize> {
+        if uid == NONE {
+            return None;
+        }
+        self.nodes.iter().position(|n| n.uid == uid)
+    }
+
+    pub fn me_idx(&self) -> usize {
+        self.idx(&self.myself).expect("myself is always known")
+    }
+
+    pub fn me(&self) -> &Node {
+        let i = self.me_idx();
+        &self.nodes[i]
+    }
+
+    fn me_mut(&mut self) -> &mut Node {
+        let i = self.me_idx();
+        &mut self.nodes[i]
+    }
+
+    fn me_uid(&self) -> u32 {
+        self.me().uid
+    }
+
+    /// The node owning `slot`, if any.
+    pub fn slot_owner(&self, slot: u16) -> Option<usize> {
+        self.idx_uid(self.owner[slot as usize])
+    }
+
+    pub fn slot_count(&self, uid: u32) -> usize {
+        self.owner.iter().filter(|&&o| o == uid).count()
+    }
+
+    fn bitmap_of(&self, uid: u32) -> SlotBitmap {
+        let mut b = SlotBitmap::default();
+        for (s, &o) in self.owner.iter().enumerate() {
+            if o == uid {
+                b.insert(s as u16);
+            }
+        }
+        b
+    }
+
+    /// Myself if master, else my master (if known).
+    fn my_master_idx(&self) -> Option<usize> {
+        let me = self.me();
+        if me.is_master() {
+            Some(self.me_idx())
+        } else {
+            me.master.and_then(|m| self.idx(&m))
+        }
+    }
+
+    fn changed(&mut self) {
+        self.dirty_config = true;
+        self.dirty_view = true;
+        self.need_update_state = true;
+    }
+
+    // ---------------------------------------------------------------------------------
+    // Messages out
+
+    fn header(&self) -> Header {
+        let me = self.me();
+        let master = self.my_master_idx();
+        let (config_epoch, slots) = match master {
+            Some(mi) => (
+                self.nodes[mi].config_epoch,
+                self.bitmap_of(self.nodes[mi].uid),
+            ),
+            None => (me.config_epoch, SlotBitmap::default()),
+        };
+        Header {
+            port: self.set.port,
+            current_epoch: self.current_epoch,
+            config_epoch,
+            offset: 0,
+            sender: name_of(&me.id),
+            myslots: slots,
+            slaveof: if me.is_replica() {
+                me.master.as_ref().map_or(NodeName::ZERO, name_of)
+            } else {
+                NodeName::ZERO
+            },
+            myip: IpField::new(self.set.announce_ip.as_bytes()).unwrap_or_default(),
+            pport: 0,
+            cport: self.set.cport,
+            flags: me.flags.bits(),
+            state: if self.state_ok { 0 } else { 1 },
+            mflags: [0; 3],
+        }
+    }
+
+    fn send(&mut self, link: LinkId, msg: &Message) {
+        let t = msg.msg_type() as usize;
+        if t < 11 {
+            self.sent[t] += 1;
+        }
+        let mut data = Vec::with_capacity(msg.encoded_len());
+        wire::encode(msg, &mut data);
+        self.out.push(Out::Send { link, data });
+    }
+
+    fn gossip_of(&self, n: &Node) -> Gossip {
+        Gossip {
+            node: name_of(&n.id),
+            ping_sent: (n.ping_sent / 1000) as u32,
+            pong_received: (n.pong_received / 1000) as u32,
+            ip: IpField::new(n.ip.as_bytes()).unwrap_or_default(),
+            port: n.port,
+            cport: n.cport,
+            flags: n.flags.bits()
+                & !(NodeFlags::MYSELF.bits()
+                    | NodeFlags::MEET.bits()
+                    | NodeFlags::MIGRATE_TO.bits()),
+            pport: n.pport,
+        }
+    }
+
+    /// A PING, PONG or MEET with a gossip section chosen as Redis does (§5.4).
+    fn ping_message(&mut self, kind: u16) -> Message {
+        let known = self.nodes.len();
+        let fresh = known.saturating_sub(2);
+        let wanted = (known / 10).max(3).min(fresh);
+        let mut chosen: Vec<usize> = Vec::new();
+        let mut rng = rand::thread_rng();
+        let mut tries = wanted * 3;
+        while chosen.len() < wanted && tries > 0 && known > 0 {
+            tries -= 1;
+            let i = rng.gen_range(0..known);
+            let n = &self.nodes[i];
+            if n.id == self.myself
+                || n.flags.contains(NodeFlags::PFAIL)
+                || n.in_handshake()
+                || n.flags.contains(NodeFlags::NOADDR)
+                || (n.link.is_none() && self.slot_count(n.uid) == 0)
+                || chosen.contains(&i)
+            {
+                continue;
+            }
+            chosen.push(i);
+        }
+        // Then every node we suspect, so that failure reports spread.
+        for (i, n) in self.nodes.iter().enumerate() {
+            if n.flags.contains(NodeFlags::PFAIL)
+                && !n.in_handshake()
+                && !n.flags.contains(NodeFlags::NOADDR)
+                && !chosen.contains(&i)
+            {
+                chosen.push(i);
+            }
+        }
+        let gossip = chosen
+            .iter()
+            .map(|&i| self.gossip_of(&self.nodes[i]))
+            .collect();
+        let mut extensions = Vec::new();
+        let me = self.me();
+        if !me.hostname.is_empty() {
+            extensions.push(Extension::Hostname(me.hostname.as_bytes().to_vec()));
+        }
+        if !me.nodename.is_empty() {
+            extensions.push(Extension::HumanNodename(me.nodename.as_bytes().to_vec()));
+        }
+        let now_s = self.now / 1000;
+        for (id, exp) in &self.blacklist {
+            if *exp > now_s {
+                extensions.push(Extension::ForgottenNode {
+                    name: name_of(id),
+                    ttl: exp - now_s,
+                });
+            }
+        }
+        extensions.push(Extension::ShardId(name_of(&me.shard_id)));
+        let mut header = self.header();
+        header.mflags[0] |= wire::msg_flags::EXT_DATA;
+        let p = Ping { gossip, extensions };
+        let body = match kind {
+            0 => Body::Ping(p),
+            1 => Body::Pong(p),
+            _ => Body::Meet(p),
+        };
+        Message { header, body }
+    }
+
+    /// Send a PING (0), PONG (1) or MEET (2) on `link`.
+    fn send_ping(&mut self, link: LinkId, kind: u16) {
+        let msg = self.ping_message(kind);
+        if kind != 1 {
+            // A ping on our outbound link starts the pending-ping clock.
+            if let Some(l) = self.links.get(&link) {
+                if l.outbound {
+                    if let Some(i) = l.node.and_then(|id| self.idx(&id)) {
+                        if self.nodes[i].ping_sent == 0 {
+                            self.nodes[i].ping_sent = self.now;
+                        }
+                    }
+                }
+            }
+        }
+        self.send(link, &msg);
+    }
+
+    /// Send to every node we have an outbound link to (except handshake nodes).
+    fn broadcast(&mut self, msg: &Message) {
+        let links: Vec<LinkId> = self
+            .nodes
+            .iter()
+            .filter(|n| n.id != self.myself && !n.in_handshake())
+            .filter_map(|n| n.link)
+            .filter(|l| self.links.get(l).is_some_and(|l| l.connected))
+            .collect();
+        for l in links {
+            self.send(l, msg);
+        }
+    }
+
+    fn broadcast_pong(&mut self) {
+        let links: Vec<LinkId> = self
+            .nodes
+            .iter()
+            .filter(|n| n.id != self.myself && !n.in_handshake())
+            .filter_map(|n| n.link)
+            .filter(|l| self.links.get(l).is_some_and(|l| l.connected))
+            .collect();
+        for l in links {
+            self.send_ping(l, 1);
+        }
+    }
+
+    fn send_fail(&mut self, failing: &NodeId) {
+        let msg = Message {
+            header: self.header(),
+            body: Body::Fail(name_of(failing)),
+        };
+        self.broadcast(&msg);
+    }
+
+    /// Broadcast a PUBLISH / PUBLISHSHARD (the sender's local subscribers are served by
+    /// the shards). PUBLISHSHARD goes to the nodes of my shard only, as in Redis.
+    pub fn publish(&mut self, shard: bool, channel: Vec<u8>, message: Vec<u8>) {
+        let p = Publish { channel, message };
+        let msg = Message {
+            header: self.header(),
+            body: if shard {
+                Body::PublishShard(p)
+            } else {
+                Body::Publish(p)
+            },
+        };
+        if !shard {
+            self.broadcast(&msg);
+            return;
+        }
+        let my_shard = self.me().shard_id;
+        let links: Vec<LinkId> = self
+            .nodes
+            .iter()
+            .filter(|n| n.id != self.myself && !n.in_handshake() && n.shard_id == my_shard)
+            .filter_map(|n| n.link)
+            .collect();
+        for l in links {
+            self.send(l, &msg);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------
+    // Links
+
+    pub fn on_accept(&mut self, peer_ip: String, local_ip: String) -> LinkId {
+        let id = self.next_link;
+        self.next_link += 1;
+        self.links.insert(
+            id,
+            Link {
+                node: None,
+                outbound: false,
+                ctime: self.now,
+                peer_ip,
+                local_ip,
+                connected: true,
+            },
+        );
+        id
+    }
+
+    pub fn on_connected(&mut self, link: LinkId, local_ip: String) {
+        let Some(l) = self.links.get_mut(&link) else {
+            return;
+        };
+        l.connected = true;
+        l.local_ip = local_ip;
+        let Some(i) = l.node.and_then(|id| self.idx(&id)) else {
+            return;
+        };
+        let meet = self.nodes[i].flags.contains(NodeFlags::MEET);
+        let old_ping = self.nodes[i].ping_sent;
+        self.send_ping(link, if meet { 2 } else { 0 });
+        if old_ping != 0 {
+            self.nodes[i].ping_sent = old_ping;
+        }
+        self.nodes[i].flags.remove(NodeFlags::MEET);
+        self.dirty_view = true;
+    }
+
+    /// The link failed to connect or was closed by the peer.
+    pub fn on_link_closed(&mut self, link: LinkId) {
+        let Some(l) = self.links.remove(&link) else {
+            return;
+        };
+        if let Some(i) = l.node.and_then(|id| self.idx(&id)) {
+            let n = &mut self.nodes[i];
+            if n.link == Some(link) {
+                n.link = None;
+                // A node we cannot reach counts as pinged now, so that failure
+                // detection runs for it (Redis does this on a failed connect).
+                if n.ping_sent == 0 {
+                    n.ping_sent = self.now;
+                }
+            }
+            if n.inbound == Some(link) {
+                n.inbound = None;
+            }
+        }
+        self.dirty_view = true;
+    }
+
+    fn free_link(&mut self, link: LinkId) {
+        if self.links.remove(&link).is_some() {
+            self.out.push(Out::Close { link });
+        }
+        for n in &mut self.nodes {
+            if n.link == Some(link) {
+                n.link = None;
+            }
+            if n.inbound == Some(link) {
+                n.inbound = None;
+            }
+        }
+        self.dirty_view = true;
+    }
+
+    fn del_node(&mut self, i: usize) {
+        let n = self.nodes.remove(i);
+        if let Some(l) = n.link {
+            self.free_link(l);
+        }
+        if let Some(l) = n.inbound {
+            self.free_link(l);
+        }
+        for o in self.owner.iter_mut() {
+            if *o == n.uid {
+                *o = NONE;
+            }
+        }
+        self.migrating.retain(|_, v| *v != n.id);
+        self.importing.retain(|_, v| *v != n.id);
+        for m in &mut self.nodes {
+            m.fail_reports.retain(|(r, _)| *r != n.id);
+            if m.master == Some(n.id) {
+                m.master = None;
+            }
+        }
+        self.changed();
+    }
+
+    // ---------------------------------------------------------------------------------
+    // Receiving
+
+    /// One complete frame from `link`. Malformed frames are dropped (logged); the caller
+    /// closes links whose framing is broken (bad signature or length).
+    pub fn on_frame(&mut self, link: LinkId, frame: &[u8]) {
+        let t = u16::from_be_bytes([frame[12], frame[13]]) as usize;
+        if t < 11 {
+            self.received[t] += 1;
+        }
+        let msg = match wire::decode(frame) {
+            Ok(m) => m,
+            Err(e) => {
+                eprintln!("cluster bus: dropping invalid message on link {link}: {e:?}");
+                return;
+            }
+        };
+        self.process(link, msg);
+    }
+
+    fn process(&mut self, link: LinkId, msg: Message) {
+        let Some(l) = self.links.get(&link).cloned() else {
+            return;
+        };
+        let h = &msg.header;
+        let sender_id = id_of(&h.sender);
+        let mut sender = sender_id.and_then(|id| self.idx(&id));
+        if let Some(s) = sender {
+            if self.nodes[s].in_handshake() {
+                sender = None;
+            }
+        }
+        let now = self.now;
+        if let Some(s) = sender {
+            self.nodes[s].data_received = now;
+            if !l.outbound && l.node.is_none() {
+                // Bind the inbound link to its sender (a newer one replaces the older).
+                if let Some(old) = self.nodes[s].inbound {
+                    if old != link {
+                        self.free_link(old);
+                    }
+                }
+                self.nodes[s].inbound = Some(link);
+                if let Some(lm) = self.links.get_mut(&link) {
+                    lm.node = Some(self.nodes[s].id);
+                }
+            }
+            if h.current_epoch > self.current_epoch {
+                self.current_epoch = h.current_epoch;
+                self.dirty_config = true;
+            }
+            if h.config_epoch > self.nodes[s].config_epoch {
+                self.nodes[s].config_epoch = h.config_epoch;
+                self.changed();
+            }
+            self.nodes[s].repl_offset = h.offset;
+        } else if let Some(i) = l.node.and_then(|id| self.idx(&id)) {
+            self.nodes[i].data_received = now;
+        }
+        match &msg.body {
+            Body::Ping(_) | Body::Pong(_) | Body::Meet(_) => {
+                self.process_ping(link, &l, sender, &msg)
+            }
+            Body::Fail(name) => {
+                if sender.is_none() {
+                    return;
+                }
+                let Some(f) = id_of(name).and_then(|id| self.idx(&id)) else {
+                    return;
+                };
+                let n = &mut self.nodes[f];
+                if !n.flags.contains(NodeFlags::FAIL) && n.id != self.myself {
+                    n.flags.insert(NodeFlags::FAIL);
+                    n.flags.remove(NodeFlags::PFAIL);
+                    n.fail_time = now;
+                    self.changed();
+                }
+            }
+            Body::Update(u) => self.process_update(sender, u),
+            Body::Publish(p) | Body::PublishShard(p) if sender.is_some() => {
+                self.effects.push(Effect::Deliver {
+                    shard: matches!(msg.body, Body::PublishShard(_)),
+                    channel: p.channel.clone(),
+                    message: p.message.clone(),
+                });
+            }
+            // Elections and manual failover are a later issue: decoded, counted, ignored.
+            _ => {}
+        }
+    }
+
+    fn process_ping(&mut self, link: LinkId, l: &Link, sender: Option<usize>, msg: &Message) {
+        let h = &msg.header;
+        let ty = msg.msg_type();
+        let ping = msg.body.ping().expect("ping-like body");
+        let now = self.now;
+        if ty == 0 || ty == 2 {
+            // Learn our own address from the socket the peer reached us on.
+            if self.set.announce_ip.is_empty()
+                && (ty == 2 || self.me().ip.is_empty())
+                && !l.local_ip.is_empty()
+                && self.me().ip != l.local_ip
+            {
+                self.me_mut().ip = l.local_ip.clone();
+                self.changed();
+            }
+            if sender.is_none() && ty == 2 {
+                let id = random_id();
+                let mut n = self.new_node(id, NodeFlags::HANDSHAKE);
+                n.ip = if h.myip.is_empty() {
+                    l.peer_ip.clone()
+                } else {
+                    ip_text(&h.myip)
+                };
+                n.port = h.port;
+                n.pport = h.pport;
+                n.cport = h.cport;
+                self.nodes.push(n);
+                self.changed();
+                self.process_gossip(None, &ping.gossip);
+            }
+            self.send_ping(link, 1);
+        }
+        if l.outbound {
+            if let Some(ni) = l.node.and_then(|id| self.idx(&id)) {
+                if self.nodes[ni].in_handshake() {
+                    if let Some(s) = sender {
+                        // Already known: maybe a new address; drop the handshake node.
+                        self.update_address(s, link, h, true);
+                        self.del_node(ni);
+                        return;
+                    }
+                    let Some(real) = id_of(&h.sender) else {
+                        return;
+                    };
+                    let n = &mut self.nodes[ni];
+                    n.id = real;
+                    n.flags.remove(NodeFlags::HANDSHAKE);
+                    let role = h.flags & (NodeFlags::MASTER.bits() | NodeFlags::SLAVE.bits());
+                    n.flags = NodeFlags::from_bits(
+                        n.flags.bits() & !(NodeFlags::MASTER.bits() | NodeFlags::SLAVE.bits())
+                            | role,
+                    );
+                    if let Some(lm) = self.links.get_mut(&link) {
+                        lm.node = Some(real);
+                    }
+                    self.changed();
+                    // The rest of this first packet is not applied (sender was unknown).
+                    if ty == 1 {
+                        self.nodes[ni].pong_received = now;
+                        self.nodes[ni].ping_sent = 0;
+                    }
+                    return;
+                } else if Some(self.nodes[ni].id) != id_of(&h.sender) {
+                    let n = &mut self.nodes[ni];
+                    n.flags.insert(NodeFlags::NOADDR);
+                    n.ip.clear();
+                    n.port = 0;
+                    n.pport = 0;
+                    n.cport = 0;
+                    self.free_link(link);
+                    self.changed();
+                    return;
+                }
+            }
+        }
+        let Some(s) = sender else {
+            return;
+        };
+        // NOFAILOVER copied from the header.
+        if h.flags & NodeFlags::NOFAILOVER.bits() != 0 {
+            self.nodes[s].flags.insert(NodeFlags::NOFAILOVER);
+        } else {
+            self.nodes[s].flags.remove(NodeFlags::NOFAILOVER);
+        }
+        if ty == 0 && self.update_address(s, link, h, false) {
+            self.changed();
+        }
+        if l.outbound && ty == 1 {
+            let n = &mut self.nodes[s];
+            n.pong_received = now;
+            n.ping_sent = 0;
+            if n.flags.contains(NodeFlags::PFAIL) {
+                n.flags.remove(NodeFlags::PFAIL);
+                self.changed();
+            } else if n.flags.contains(NodeFlags::FAIL) {
+                self.clear_failure_if_needed(s);
+            }
+            self.dirty_view = true;
+        }
+        // Role.
+        let sid = self.nodes[s].id;
+        match h.master() {
+            None => self.set_as_master(s),
+            Some(mname) => {
+                let s_uid = self.nodes[s].uid;
+                if self.nodes[s].is_master() {
+                    for o in self.owner.iter_mut() {
+                        if *o == s_uid {
+                            *o = NONE;
+                        }
+                    }
+                    let n = &mut self.nodes[s];
+                    n.flags.remove(NodeFlags::MASTER);
+                    n.flags.remove(NodeFlags::MIGRATE_TO);
+                    n.flags.insert(NodeFlags::SLAVE);
+                    self.changed();
+                }
+                if let Some(mi) = id_of(mname).and_then(|id| self.idx(&id)) {
+                    let mid = self.nodes[mi].id;
+                    if self.nodes[s].master != Some(mid) {
+                        self.nodes[s].master = Some(mid);
+                        self.changed();
+                    }
+                    let msid = self.nodes[mi].shard_id;
+                    self.nodes[s].shard_id = msid;
+                }
+            }
+        }
+        let Some(s) = self.idx(&sid) else {
+            return;
+        };
+        // Slots.
+        let sender_master = if self.nodes[s].is_master() {
+            Some(s)
+        } else {
+            self.nodes[s].master.and_then(|m| self.idx(&m))
+        };
+        let dirty = match sender_master {
+            Some(m) => self.bitmap_of(self.nodes[m].uid) != h.myslots,
+            None => false,
+        };
+        if dirty && self.nodes[s].is_master() {
+            self.update_slots_with(s, h.config_epoch, &h.myslots);
+        }
+        if dirty {
+            // Tell a sender with a stale view who owns its slots now (one UPDATE).
+            for slot in 0..wire::SLOTS as u16 {
+                if !h.myslots.contains(slot) {
+                    continue;
+                }
+                let Some(o) = self.slot_owner(slot) else {
+                    continue;
+                };
+                if self.nodes[o].id == sid || self.not_claiming[slot as usize] {
+                    continue;
+                }
+                if self.nodes[o].config_epoch > h.config_epoch {
+                    let owner = self.nodes[o].clone();
+                    let mut slots = self.bitmap_of(owner.uid);
+                    for (i, nc) in self.not_claiming.iter().enumerate() {
+                        if *nc {
+                            slots.remove(i as u16);
+                        }
+                    }
+                    let msg = Message {
+                        header: self.header(),
+                        body: Body::Update(Update {
+                            config_epoch: owner.config_epoch,
+                            node: name_of(&owner.id),
+                            slots,
+                        }),
+                    };
+                    if let Some(sl) = self.nodes.iter().find(|n| n.id == sid).and_then(|n| n.link) {
+                        self.send(sl, &msg);
+                    }
+                    break;
+                }
+            }
+        }
+        // configEpoch collision between masters.
+        let Some(s) = self.idx(&sid) else {
+            return;
+        };
+        if self.me().is_master()
+            && self.nodes[s].is_master()
+            && h.config_epoch == self.me().config_epoch
+            && sid.as_bytes() > self.myself.as_bytes()
+        {
+            self.current_epoch += 1;
+            let e = self.current_epoch;
+            self.me_mut().config_epoch = e;
+            self.changed();
+        }
+        self.process_gossip(Some(s), &ping.gossip);
+        if let Some(s) = self.idx(&sid) {
+            self.process_extensions(s, &ping.extensions);
+        }
+    }
+
+    /// A PING from another link may carry a new address for the sender (§5.3); also used
+    /// when a handshake turns out to be a known node.
+    fn update_address(&mut self, s: usize, link: LinkId, h: &Header, force: bool) -> bool {
+        if !force && self.nodes[s].link == Some(link) {
+            return false;
+        }
+        let peer = self
+            .links
+            .get(&link)
+            .map(|l| l.peer_ip.clone())
+            .unwrap_or_default();
+        let ip = if h.myip.is_empty() {
+            peer
+        } else {
+            ip_text(&h.myip)
+        };
+        let n = &self.nodes[s];
+        if n.ip == ip && n.port == h.port && n.cport == h.cport && n.pport == h.pport {
+            return false;
+        }
+        if ip.is_empty() {
+            return false;
+        }
+        let n = &mut self.nodes[s];
+        n.ip = ip;
+        n.port = h.port;
+        n.cport = h.cport;
+        n.pport = h.pport;
+        n.flags.remove(NodeFlags::NOADDR);
+        if let Some(l) = n.link {
+            self.free_link(l);
+        }
+        true
+    }
+
+    fn set_as_master(&mut self, i: usize) {
+        let n = &mut self.nodes[i];
+        if n.is_master() {
+            return;
+        }
+        n.master = None;
+        n.flags.remove(NodeFlags::SLAVE);
+        n.flags.insert(NodeFlags::MASTER);
+        self.changed();
+    }
+
+    /// Rebind the slots `sender` claims with `epoch` (§7.2 step 6).
+    fn update_slots_with(&mut self, s: usize, epoch: u64, slots: &SlotBitmap) {
+        if self.nodes[s].id == self.myself {
+            return;
+        }
+        let s_uid = self.nodes[s].uid;
+        let cur_master = self.my_master_idx().map(|i| self.nodes[i].uid);
+        let me_uid = self.me_uid();
+        let mut new_master = false;
+        let mut migrated = 0;
+        let mut dirty_slots = Vec::new();
+        for slot in 0..wire::SLOTS {
+            let o = self.owner[slot];
+            if slots.contains(slot as u16) {
+                if o == s_uid {
+                    self.not_claiming[slot] = false;
+                    continue;
+                }
+                if self.importing.contains_key(&(slot as u16)) {
+                    continue;
+                }
+                let owner_epoch = self.idx_uid(o).map(|i| self.nodes[i].config_epoch);
+                if o == NONE || self.not_claiming[slot] || owner_epoch.is_some_and(|e| e < epoch) {
+                    if o == me_uid && self.slot_keys(slot as u16) > 0 {
+                        dirty_slots.push(slot as u16);
+                    }
+                    if Some(o) == cur_master && o != NONE {
+                        new_master = true;
+                        migrated += 1;
+                    }
+                    self.owner[slot] = s_uid;
+                    self.not_claiming[slot] = false;
+                    self.migrating.remove(&(slot as u16));
+                    self.changed();
+                }
+            } else if o == s_uid {
+                self.not_claiming[slot] = true;
+            }
+        }
+        let cur_left = cur_master.map_or(0, |u| self.slot_count(u));
+        if new_master
+            && cur_left == 0
+            && (self.set.allow_replica_migration || self.slot_count(s_uid) == migrated)
+        {
+            self.become_replica_of(s);
+        } else if !dirty_slots.is_empty() {
+            self.effects.push(Effect::DropSlots(dirty_slots));
+        }
+    }
+
+    fn become_replica_of(&mut self, m: usize) {
+        let mid = self.nodes[m].id;
+        let msid = self.nodes[m].shard_id;
+        let me_uid = self.me_uid();
+        for o in self.owner.iter_mut() {
+            if *o == me_uid {
+                *o = NONE;
+            }
+        }
+        self.migrating.clear();
+        self.importing.clear();
+        let me = self.me_mut();
+        me.flags.remove(NodeFlags::MASTER);
+        me.flags.insert(NodeFlags::SLAVE);
+        me.master = Some(mid);
+        me.shard_id = msid;
+        self.changed();
+    }
+
+    fn process_update(&mut self, sender: Option<usize>, u: &Update) {
+        if sender.is_none() {
+            return;
+        }
+        let Some(n) = id_of(&u.node).and_then(|id| self.idx(&id)) else {
+            return;
+        };
+        if self.nodes[n].id == self.myself || self.nodes[n].config_epoch >= u.config_epoch {
+            return;
+        }
+        if self.nodes[n].is_replica() {
+            self.set_as_master(n);
+        }
+        self.nodes[n].config_epoch = u.config_epoch;
+        self.changed();
+        self.update_slots_with(n, u.config_epoch, &u.slots);
+    }
+
+    fn process_gossip(&mut self, sender: Option<usize>, gossip: &[Gossip]) {
+        let sender_id = sender.map(|s| self.nodes[s].id);
+        let sender_master = sender.is_some_and(|s| self.nodes[s].is_master());
+        for g in gossip {
+            let Some(gid) = id_of(&g.node) else {
+                continue;
+            };
+            let gflags = NodeFlags::from_bits(g.flags);
+            let g_failing = gflags.contains(NodeFlags::PFAIL) || gflags.contains(NodeFlags::FAIL);
+            if let Some(i) = self.idx(&gid) {
+                if let (Some(sid), true) = (sender_id, sender_master) {
+                    if gid != self.myself {
+                        if g_failing {
+                            let now = self.now;
+                            let reports = &mut self.nodes[i].fail_reports;
+                            match reports.iter_mut().find(|(r, _)| *r == sid) {
+                                Some(r) => r.1 = now,
+                                None => reports.push((sid, now)),
+                            }
+                            self.mark_failing_if_needed(i);
+                        } else {
+                            self.nodes[i].fail_reports.retain(|(r, _)| *r != sid);
+                        }
+                    }
+                }
+                let Some(i) = self.idx(&gid) else { continue };
+                let n = &mut self.nodes[i];
+                if !g_failing && n.ping_sent == 0 && n.fail_reports.is_empty() {
+                    let pong = g.pong_received as u64 * 1000;
+                    if pong <= self.now + 500 && pong > n.pong_received {
+                        n.pong_received = pong;
+                    }
+                }
+                let gip = ip_text(&g.ip);
+                if n.failing()
+                    && !gflags.contains(NodeFlags::NOADDR)
+                    && !g_failing
+                    && !gip.is_empty()
+                    && (n.ip != gip || n.port != g.port || n.cport != g.cport)
+                {
+                    n.ip = gip;
+                    n.port = g.port;
+                    n.cport = g.cport;
+                    n.pport = g.pport;
+                    n.flags.remove(NodeFlags::NOADDR);
+                    if let Some(l) = n.link {
+                        self.free_link(l);
+                    }
+                    self.changed();
+                }
+            } else if sender.is_some()
+                && !gflags.contains(NodeFlags::NOADDR)
+                && !self.blacklisted(&gid)
+            {
+                let clean = NodeFlags::from_bits(
+                    g.flags
+                        & !(NodeFlags::MYSELF.bits()
+                            | NodeFlags::HANDSHAKE.bits()
+                            | NodeFlags::MEET.bits()),
+                );
+                let mut n = self.new_node(gid, clean);
+                n.ip = ip_text(&g.ip);
+                n.port = g.port;
+                n.cport = g.cport;
+                n.pport = g.pport;
+                self.nodes.push(n);
+                self.changed();
+            }
+        }
+    }
+
+    fn process_extensions(&mut self, s: usize, exts: &[Extension]) {
+        let mut hostname = Vec::new();
+        let mut nodename = Vec::new();
+        let mut shard = None;
+        for e in exts {
+            match e {
+                Extension::Hostname(h) => hostname = h.clone(),
+                Extension::HumanNodename(h) => nodename = h.clone(),
+                Extension::ShardId(sid) => shard = id_of(sid),
+                Extension::ForgottenNode { name, ttl } => {
+                    let Some(id) = id_of(name) else { continue };
+                    let my_master = self.me().master;
+                    if id != self.myself && Some(id) != my_master {
+                        if let Some(i) = self.idx(&id) {
+                            let exp = self.now / 1000 + ttl;
+                            self.blacklist_add(id, exp);
+                            self.del_node(i);
+                        }
+                    }
+                }
+                Extension::Unknown { .. } => {}
+            }
+        }
+        let Some(s) = self.idx(&self.nodes.get(s).map(|n| n.id).unwrap_or(self.myself)) else {
+            return;
+        };
+        let h = String::from_utf8_lossy(&hostname).into_owned();
+        let nn = String::from_utf8_lossy(&nodename).into_owned();
+        let n = &mut self.nodes[s];
+        let master = n.master;
+        if n.hostname != h || n.nodename != nn {
+            n.hostname = h;
+            n.nodename = nn;
+            self.changed();
+        }
+        let shard = match (shard, master) {
+            (_, Some(m)) => self.idx(&m).map(|mi| self.nodes[mi].shard_id).or(shard),
+            (s, None) => s,
+        };
+        if let Some(sid) = shard {
+            if self.nodes[s].shard_id != sid {
+                self.nodes[s].shard_id = sid;
+                self.changed();
+            }
+        }
+    }
+
+    fn blacklisted(&self, id: &NodeId) -> bool {
+        let now_s = self.now / 1000;
+        self.blacklist.iter().any(|(b, e)| b == id && *e > now_s)
+    }
+
+    fn blacklist_add(&mut self, id: NodeId, exp: u64) {
+        self.blacklist.retain(|(b, _)| *b != id);
+        self.blacklist.push((id, exp));
+    }
+
+    // ---------------------------------------------------------------------------------
+    // Failure detection
+
+    fn valid_reports(&mut self, i: usize) -> usize {
+        let limit = self.set.node_timeout * 2;
+        let now = self.now;
+        let n = &mut self.nodes[i];
+        n.fail_reports
+            .retain(|(_, t)| now.saturating_sub(*t) <= limit);
+        n.fail_reports.len()
+    }
+
+    pub fn failure_reports(&mut self, id: &NodeId) -> Option<usize> {
+        let i = self.idx(id)?;
+        Some(self.valid_reports(i))
+    }
+
+    fn mark_failing_if_needed(&mut self, i: usize) {
+        let needed = self.size / 2 + 1;
+        let n = &self.nodes[i];
+        if !n.flags.contains(NodeFlags::PFAIL) || n.flags.contains(NodeFlags::FAIL) {
+            return;
+        }
+        let mut failures = self.valid_reports(i);
+        if self.me().is_master() {
+            failures += 1;
+        }
+        if failures < needed {
+            return;
+        }
+        let n = &mut self.nodes[i];
+        n.flags.remove(NodeFlags::PFAIL);
+        n.flags.insert(NodeFlags::FAIL);
+        n.fail_time = self.now;
+        let id = n.id;
+        eprintln!("cluster: marking node {id} as failing (quorum reached)");
+        self.send_fail(&id);
+        self.changed();
+    }
+
+    fn clear_failure_if_needed(&mut self, i: usize) {
+        let slots = self.slot_count(self.nodes[i].uid);
+        let n = &mut self.nodes[i];
+        if n.is_replica() || slots == 0 {
+            n.flags.remove(NodeFlags::FAIL);
+            self.changed();
+            return;
+        }
+        if n.is_master() && self.now.saturating_sub(n.fail_time) > self.set.node_timeout * 2 {
+            n.flags.remove(NodeFlags::FAIL);
+            self.changed();
+        }
+    }
+
+    /// cluster_state (§6). Called after events that may change it.
+    pub fn update_state(&mut self) {
+        self.need_update_state = false;
+        let now = self.now;
+        if self.first_state_call == 0 {
+            self.first_state_call = now;
+        }
+        if self.me().is_master() && !self.state_ok && now - self.first_state_call < 2000 {
+            self.need_update_state = true;
+            return;
+        }
+        let mut ok = true;
+        if self.set.require_full_coverage {
+            for s in 0..wire::SLOTS as u16 {
+                match self.slot_owner(s) {
+                    None => {
+                        ok = false;
+                        break;
+                    }
+                    Some(o) if self.nodes[o].flags.contains(NodeFlags::FAIL) => {
+                        ok = false;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let mut size = 0;
+        let mut reachable = 0;
+        for n in &self.nodes {
+            if n.is_master() && self.owner.contains(&n.uid) {
+                size += 1;
+                if !n.failing() {
+                    reachable += 1;
+                }
+            }
+        }
+        self.size = size;
+        if reachable < size / 2 + 1 {
+            ok = false;
+            self.among_minority_time = now;
+        }
+        if ok != self.state_ok {
+            let rejoin = self.set.node_timeout.clamp(500, 5000);
+            if ok && self.me().is_master() && now - self.among_minority_time < rejoin {
+                self.need_update_state = true;
+                return;
+            }
+            eprintln!(
+                "cluster: state changed to {}",
+                if ok { "ok" } else { "fail" }
+            );
+            self.state_ok = ok;
+            self.dirty_view = true;
+        }
+    }
+
+    /// The 100 ms timer (§5.6).
+    pub fn cron(&mut self) {
+        self.cron_iter += 1;
+        let now = self.now;
+        let timeout = self.set.node_timeout;
+        let hs_timeout = timeout.max(1000);
+        self.refresh_announced();
+        self.blacklist.retain(|(_, e)| *e > now / 1000);
+        let mut pfail = 0;
+        let mut i = 0;
+        while i < self.nodes.len() {
+            let n = &self.nodes[i];
+            if n.id == self.myself || n.flags.contains(NodeFlags::NOADDR) {
+                i += 1;
+                continue;
+            }
+            if n.flags.contains(NodeFlags::PFAIL) {
+                pfail += 1;
+            }
+            if n.in_handshake() && now.saturating_sub(n.ctime) > hs_timeout {
+                self.del_node(i);
+                continue;
+            }
+            if n.link.is_none() && !n.ip.is_empty() && n.cport != 0 {
+                let link = self.next_link;
+                self.next_link += 1;
+                self.links.insert(
+                    link,
+                    Link {
+                        node: Some(n.id),
+                        outbound: true,
+                        ctime: now,
+                        peer_ip: n.ip.clone(),
+                        local_ip: String::new(),
+                        connected: false,
+                    },
+                );
+                let (ip, port) = (n.ip.clone(), n.cport);
+                self.nodes[i].link = Some(link);
+                self.out.push(Out::Connect { link, ip, port });
+            }
+            i += 1;
+        }
+        self.pfail_nodes = pfail;
+        if self.cron_iter % 10 == 0 {
+            // Ping the node with the oldest pong among a few random ones.
+            let mut rng = rand::thread_rng();
+            let mut best: Option<usize> = None;
+            for _ in 0..5 {
+                if self.nodes.is_empty() {
+                    break;
+                }
+                let j = rng.gen_range(0..self.nodes.len());
+                let n = &self.nodes[j];
+                if n.id == self.myself
+                    || n.in_handshake()
+                    || n.ping_sent != 0
+                    || !n
+                        .link
+                        .is_some_and(|l| self.links.get(&l).is_some_and(|l| l.connected))
+                {
+                    continue;
+                }
+                if best.is_none_or(|b| n.pong_received < self.nodes[b].pong_received) {
+                    best = Some(j);
+                }
+            }
+            if let Some(b) = best {
+                let l = self.nodes[b].link.unwrap();
+                self.send_ping(l, 0);
+            }
+        }
+        let mut update = false;
+        let ids: Vec<NodeId> = self.nodes.iter().map(|n| n.id).collect();
+        for id in ids {
+            let Some(i) = self.idx(&id) else { continue };
+            let n = &self.nodes[i];
+            if n.id == self.myself || n.flags.contains(NodeFlags::NOADDR) || n.in_handshake() {
+                continue;
+            }
+            let ping_delay = now.saturating_sub(n.ping_sent);
+            let data_delay = now.saturating_sub(n.data_received);
+            if let Some(l) = n.link {
+                let (lctime, connected) = self
+                    .links
+                    .get(&l)
+                    .map_or((now, false), |l| (l.ctime, l.connected));
+                if now.saturating_sub(lctime) > timeout
+                    && n.ping_sent != 0
+                    && ping_delay > timeout / 2
+                    && data_delay > timeout / 2
+                {
+                    self.free_link(l);
+                } else if connected
+                    && n.ping_sent == 0
+                    && now.saturating_sub(n.pong_received) > timeout / 2
+                {
+                    self.send_ping(l, 0);
+                    continue;
+                }
+            }
+            let n = &self.nodes[i];
+            if n.ping_sent == 0 {
+                continue;
+            }
+            let delay = ping_delay.min(data_delay);
+            if delay > timeout && !n.failing() {
+                eprintln!("cluster: node {} possibly failing", n.id);
+                self.nodes[i].flags.insert(NodeFlags::PFAIL);
+                update = true;
+                self.dirty_view = true;
+                if self.me().is_master() && self.size == 1 {
+                    self.mark_failing_if_needed(i);
+                }
+            }
+        }
+        if update || !self.state_ok || self.need_update_state {
+            self.update_state();
+        }
+    }
+
+    /// Keys this node holds in `slot` (the shards keep the counts).
+    fn slot_keys(&self, slot: u16) -> u64 {
+        super::slot_keys(slot)
+    }
+
+    // ---------------------------------------------------------------------------------
+    // Admin operations (CLUSTER subcommands that change state). Each returns the error
+    // text (without "ERR ") or the reply kind.
+
+    pub fn meet(&mut self, ip: &str, port: u16, cport: u16) {
+        let exists = self
+            .nodes
+            .iter()
+            .any(|n| n.in_handshake() && n.ip == ip && n.port == port && n.cport == cport);
+        if exists {
+            return;
+        }
+        let mut n = self.new_node(random_id(), NodeFlags::HANDSHAKE);
+        n.flags.insert(NodeFlags::MEET);
+        n.ip = ip.to_string();
+        n.port = port;
+        n.cport = cport;
+        self.nodes.push(n);
+        self.changed();
+    }
+
+    pub fn add_slots(&mut self, slots: &[u16]) -> Result<(), String> {
+        let mut seen = vec![false; wire::SLOTS];
+        for &s in slots {
+            if self.owner[s as usize] != NONE {
+                return Err(format!("Slot {s} is already busy"));
+            }
+            if seen[s as usize] {
+                return Err(format!("Slot {s} specified multiple times"));
+            }
+            seen[s as usize] = true;
+        }
+        let me = self.me_uid();
+        for &s in slots {
+            self.importing.remove(&s);
+            self.owner[s as usize] = me;
+            self.not_claiming[s as usize] = false;
+        }
+        self.changed();
+        Ok(())
+    }
+
+    pub fn del_slots(&mut self, slots: &[u16]) -> Result<(), String> {
+        let mut seen = vec![false; wire::SLOTS];
+        for &s in slots {
+            if self.owner[s as usize] == NONE {
+                return Err(format!("Slot {s} is already unassigned"));
+            }
+            if seen[s as usize] {
+                return Err(format!("Slot {s} specified multiple times"));
+            }
+            seen[s as usize] = true;
+        }
+        for &s in slots {
+            self.importing.remove(&s);
+            self.migrating.remove(&s);
+            self.owner[s as usize] = NONE;
+        }
+        self.changed();
+        Ok(())
+    }
+
+    pub fn flush_slots(&mut self) {
+        let me = self.me_uid();
+        for o in self.owner.iter_mut() {
+            if *o == me {
+                *o = NONE;
+            }
+        }
+        self.changed();
+    }
+
+    pub fn setslot(&mut self, slot: u16, action: &str, node: Option<&[u8]>) -> Result<(), String> {
+        let lookup = |c: &Cluster, raw: &[u8]| NodeId::from_bytes(raw).and_then(|id| c.idx(&id));
+        let shown = |raw: &[u8]| String::from_utf8_lossy(raw).into_owned();
+        let me_uid = self.me_uid();
+        match action {
+            "migrating" => {
+                let raw = node.unwrap();
+                if self.owner[slot as usize] != me_uid {
+                    return Err(format!("I'm not the owner of hash slot {slot}"));
+                }
+                let Some(i) = lookup(self, raw) else {
+                    return Err(format!("I don't know about node {}", shown(raw)));
+                };
+                if self.nodes[i].is_replica() {
+                    return Err("Target node is not a master".into());
+                }
+                let id = self.nodes[i].id;
+                self.migrating.insert(slot, id);
+            }
+            "importing" => {
+                let raw = node.unwrap();
+                if self.owner[slot as usize] == me_uid {
+                    return Err(format!("I'm already the owner of hash slot {slot}"));
+                }
+                let Some(i) = lookup(self, raw) else {
+                    return Err(format!("I don't know about node {}", shown(raw)));
+                };
+                if self.nodes[i].is_replica() {
+                    return Err("Target node is not a master".into());
+                }
+                let id = self.nodes[i].id;
+                self.importing.insert(slot, id);
+            }
+            "stable" => {
+                self.migrating.remove(&slot);
+                self.importing.remove(&slot);
+            }
+            _ => {
+                let raw = node.unwrap();
+                let Some(i) = lookup(self, raw) else {
+                    return Err(format!("Unknown node {}", shown(raw)));
+                };
+                if self.nodes[i].is_replica() {
+                    return Err("Target node is not a master".into());
+                }
+                let target = self.nodes[i].uid;
+                let keys = self.slot_keys(slot);
+                let was_mine = self.owner[slot as usize] == me_uid;
+                if was_mine && target != me_uid && keys > 0 {
+                    return Err(format!("Can't assign hashslot {slot} to a different node while I still hold keys for this hash slot."));
+                }
+                if keys == 0 {
+                    self.migrating.remove(&slot);
+                }
+                self.owner[slot as usize] = target;
+                self.not_claiming[slot as usize] = false;
+                if was_mine
+                    && target != me_uid
+                    && self.slot_count(me_uid) == 0
+                    && self.set.allow_replica_migration
+                {
+                    self.become_replica_of(i);
+                }
+                if target == me_uid && self.importing.remove(&slot).is_some() {
+                    self.bump_epoch();
+                    self.changed();
+                    self.broadcast_pong();
+                }
+            }
+        }
+        self.changed();
+        Ok(())
+    }
+
+    /// BUMPEPOCH's rule; true if the epoch moved.
+    pub fn bump_epoch(&mut self) -> bool {
+        let max = self
+            .nodes
+            .iter()
+            .map(|n| n.config_epoch)
+            .max()
+            .unwrap_or(0)
+            .max(self.current_epoch);
+        let mine = self.me().config_epoch;
+        if mine == 0 || mine != max {
+            self.current_epoch += 1;
+            let e = self.current_epoch;
+            self.me_mut().config_epoch = e;
+            self.changed();
+            true
+        } else {
+            false
+        }
+    }
+
+    pub fn forget(&mut self, raw: &[u8]) -> Result<(), String> {
+        let shown = String::from_utf8_lossy(raw).into_owned();
+        let Some(id) = NodeId::from_bytes(raw) else {
+            return Err(format!("Unknown node {shown}"));
+        };
+        let Some(i) = self.idx(&id) else {
+            if self.blacklisted(&id) {
+                return Ok(());
+            }
+            return Err(format!("Unknown node {shown}"));
+        };
+        if id == self.myself {
+            return Err("I tried hard but I can't forget myself...".into());
+        }
+        if self.me().is_replica() && self.me().master == Some(id) {
+            return Err("Can't forget my master!".into());
+        }
+        let exp = self.now / 1000 + 60;
+        self.blacklist_add(id, exp);
+        self.del_node(i);
+        Ok(())
+    }
+
+    pub fn replicate(&mut self, raw: &[u8], db_keys: u64) -> Result<(), String> {
+        let shown = String::from_utf8_lossy(raw).into_owned();
+        let Some(i) = NodeId::from_bytes(raw).and_then(|id| self.idx(&id)) else {
+            return Err(format!("Unknown node {shown}"));
+        };
+        if self.nodes[i].id == self.myself {
+            return Err("Can't replicate myself".into());
+        }
+        if self.nodes[i].is_replica() {
+            return Err("I can only replicate a master, not a replica.".into());
+        }
+        if self.me().is_master() && (self.slot_count(self.me_uid()) > 0 || db_keys > 0) {
+            return Err(
+                "To set a master the node must be empty and without assigned slots.".into(),
+            );
+        }
+        self.become_replica_of(i);
+        Ok(())
+    }
+
+    pub fn reset(&mut self, hard: bool) {
+        if self.me().is_replica() {
+            let me = self.me_mut();
+            me.flags.remove(NodeFlags::SLAVE);
+            me.flags.insert(NodeFlags::MASTER);
+            me.master = None;
+            self.effects.push(Effect::FlushAll);
+        }
+        self.migrating.clear();
+        self.importing.clear();
+        for o in self.owner.iter_mut() {
+            *o = NONE;
+        }
+        let me_id = self.myself;
+        while let Some(i) = self.nodes.iter().position(|n| n.id != me_id) {
+            self.del_node(i);
+        }
+        self.blacklist.clear();
+        if hard {
+            self.current_epoch = 0;
+            self.last_vote_epoch = 0;
+            let new = random_id();
+            self.myself = new;
+            let me = self.me_idx_by_flag();
+            self.nodes[me].id = new;
+            self.nodes[me].config_epoch = 0;
+            self.nodes[me].shard_id = random_id();
+        }
+        self.changed();
+    }
+
+    fn me_idx_by_flag(&self) -> usize {
+        self.nodes
+            .iter()
+            .position(|n| n.flags.contains(NodeFlags::MYSELF))
+            .expect("myself")
+    }
+
+    pub fn set_config_epoch(&mut self, epoch: u64) -> Result<(), String> {
+        if self.nodes.len() != 1 {
+            return Err(
+                "The user can assign a config epoch only when the node does not know any other node."
+                    .into(),
+            );
+        }
+        if self.me().config_epoch != 0 {
+            return Err("Node config epoch is already non-zero".into());
+        }
+        self.me_mut().config_epoch = epoch;
+        if self.current_epoch < epoch {
+            self.current_epoch = epoch;
+        }
+        self.changed();
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------------------------
+    // Views
+
+    /// The nodes as records (for CLUSTER NODES and nodes.conf).
+    pub fn records(&self) -> Vec<NodeRecord> {
+        let mut ranges: BTreeMap<u32, Vec<SlotRange>> = BTreeMap::new();
+        let mut s = 0usize;
+        while s < wire::SLOTS {
+            let o = self.owner[s];
+            let start = s;
+            while s + 1 < wire::SLOTS && self.owner[s + 1] == o {
+                s += 1;
+            }
+            if o != NONE {
+                ranges
+                    .entry(o)
+                    .or_default()
+                    .push(SlotRange::new(start as u16, s as u16).unwrap());
+            }
+            s += 1;
+        }
+        self.nodes
+            .iter()
+            .map(|n| {
+                let mut r = NodeRecord::new(n.id, &n.ip, n.port, n.cport);
+                r.hostname = n.hostname.clone();
+                r.nodename = n.nodename.clone();
+                r.shard_id = Some(n.shard_id);
+                r.flags = n.flags;
+                r.master = n.master;
+                r.ping_sent = n.ping_sent;
+                r.pong_received = n.pong_received;
+                r.config_epoch = if n.is_replica() {
+                    n.master
+                        .and_then(|m| self.idx(&m))
+                        .map_or(n.config_epoch, |m| self.nodes[m].config_epoch)
+                } else {
+                    n.config_epoch
+                };
+                let connected = n.id == self.myself
+                    || n.link
+                        .is_some_and(|l| self.links.get(&l).is_some_and(|l| l.connected));
+                r.link = if connected {
+                    LinkState::Connected
+                } else {
+                    LinkState::Disconnected
+                };
+                r.slots = ranges.get(&n.uid).cloned().unwrap_or_default();
+                if n.id == self.myself {
+                    r.migrating = self
+                        .migrating
+                        .iter()
+                        .map(|(&slot, &node)| SlotMove { slot, node })
+                        .collect();
+                    r.importing = self
+                        .importing
+                        .iter()
+                        .map(|(&slot, &node)| SlotMove { slot, node })
+                        .collect();
+                }
+                r
+            })
+            .collect()
+    }
+
+    pub fn save(&mut self) -> std::io::Result<()> {
+        self.dirty_config = false;
+        let conf = NodesConf {
+            nodes: self.records(),
+            current_epoch: self.current_epoch,
+            last_vote_epoch: self.last_vote_epoch,
+        };
+        nodes_conf::write_atomic(&self.set.config_file, &conf)
+    }
+
+    /// Slot owner table as node indexes (u16::MAX: none), for replies and the view.
+    pub fn owner_indexes(&self) -> Vec<u16> {
+        let mut by_uid: BTreeMap<u32, u16> = BTreeMap::new();
+        for (i, n) in self.nodes.iter().enumerate() {
+            by_uid.insert(n.uid, i as u16);
+        }
+        self.owner
+            .iter()
+            .map(|o| by_uid.get(o).copied().unwrap_or(u16::MAX))
+            .collect()
+    }
+
+    /// Called after every event: state, config, view.
+    pub fn settle(&mut self) {
+        if self.need_update_state {
+            self.update_state();
+        }
+    }
+}
