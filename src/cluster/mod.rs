@@ -65,6 +65,14 @@ pub enum BusReq {
         proto: Proto,
         args: OwnedArgs,
     },
+    /// EXEC of a transaction made only of CLUSTER subcommands the bus answers.
+    Exec {
+        shard: u16,
+        token: Token,
+        seq: u64,
+        proto: Proto,
+        cmds: Vec<OwnedArgs>,
+    },
     /// PUBLISH (false) or SPUBLISH (true): broadcast to the other nodes.
     Publish {
         shard: bool,

@@ -141,6 +141,34 @@ async fn inbox_loop(bus: Rc<Bus>) {
                     },
                 );
             }
+            BusReq::Exec {
+                shard,
+                token,
+                seq,
+                proto,
+                cmds,
+            } => {
+                let mut data = Vec::new();
+                crate::resp::Reply::new(&mut data, proto).array(cmds.len());
+                {
+                    let mut st = bus.st.borrow_mut();
+                    st.now = unix_ms();
+                    for args in &cmds {
+                        let r =
+                            super::commands::execute(&mut st, &bus.shared, &args.slices(), proto);
+                        data.extend_from_slice(&r);
+                    }
+                }
+                bus.to_shard(
+                    shard as usize,
+                    Msg::Reply {
+                        token,
+                        seq,
+                        part: 0,
+                        data,
+                    },
+                );
+            }
             BusReq::Publish {
                 shard,
                 channel,

@@ -32,10 +32,13 @@ pub fn command_slot(
     spec: &CommandSpec,
     args: &[&[u8]],
 ) -> Result<Option<u16>, CmdError> {
-    if !keyed(spec) {
-        return Ok(None);
-    }
-    let pos = spec.key_positions(args);
+    let pos = match spec.name {
+        // Shard channels route like keys.
+        "spublish" => [1].into_iter().collect(),
+        "ssubscribe" | "sunsubscribe" => (1..args.len()).collect(),
+        _ if keyed(spec) => spec.key_positions(args),
+        _ => return Ok(None),
+    };
     let Some(&first) = pos.first() else {
         return Ok(None);
     };

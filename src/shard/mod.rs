@@ -818,6 +818,15 @@ impl Shard {
                 let Exec::All(_, comb) = spec.exec else {
                     unreachable!("only all-shard commands go everywhere")
                 };
+                // Cluster mode: the other nodes' subscribers get it over the bus (the
+                // reply counts this node's receivers, as in Redis).
+                if let (Some(h), "publish" | "spublish") = (&self.shared.cluster, spec.name) {
+                    h.send(crate::cluster::BusReq::Publish {
+                        shard: spec.name == "spublish",
+                        channel: args[1].to_vec(),
+                        message: args[2].to_vec(),
+                    });
+                }
                 let n = self.shared.nshards;
                 let c = &mut self.conns[idx];
                 let proto = c.proto();

@@ -255,6 +255,75 @@ impl Shard {
         }
     }
 
+    /// Cluster mode, before EXEC runs: every queued key in one slot that this node
+    /// serves (else CROSSSLOT/MOVED/…, and the transaction is discarded), and a queue of
+    /// CLUSTER state commands (redis-cli's fix transactions) goes to the bus core whole.
+    /// False when EXEC was answered here.
+    fn cluster_exec_checks(
+        &mut self,
+        idx: usize,
+        cmds: &[(&'static CommandSpec, OwnedArgs)],
+    ) -> bool {
+        use crate::command::cluster::runs_on_bus;
+        use crate::shard::cluster_route::{command_slot, slot_verdict, CROSSSLOT};
+        let mut slot = None;
+        let mut write = false;
+        let mut on_bus = 0;
+        for (spec, args) in cmds {
+            let a = args.slices();
+            if runs_on_bus(&a, spec) {
+                on_bus += 1;
+            }
+            write |= spec.write;
+            match command_slot(&self.shared, spec, &a) {
+                Ok(None) => {}
+                Ok(Some(s)) if slot.is_none_or(|x| x == s) => slot = Some(s),
+                Ok(Some(_)) => return self.exec_refused(idx, CROSSSLOT),
+                Err(e) => return self.exec_refused(idx, &e.text()),
+            }
+        }
+        if let Some(s) = slot {
+            let c = &self.conns[idx].client;
+            let (asking, readonly) = (c.asking, c.readonly);
+            let exec_spec = crate::command::spec::lookup(b"exec").expect("exec spec");
+            if let Err(e) = slot_verdict(&self.shared, s, asking, readonly, write, exec_spec) {
+                return self.exec_refused(idx, &e.text());
+            }
+        }
+        if on_bus == 0 {
+            return true;
+        }
+        if on_bus != cmds.len() {
+            return self.exec_refused(
+                idx,
+                "ERR slotcore runs CLUSTER state subcommands in MULTI only in a transaction of CLUSTER subcommands",
+            );
+        }
+        self.unwatch_all(idx);
+        let c = &mut self.conns[idx];
+        let seq = c.reserve(Pending::Wait);
+        let req = crate::cluster::BusReq::Exec {
+            shard: self.id as u16,
+            token: Token {
+                idx: idx as u32,
+                gen: c.gen,
+            },
+            seq,
+            proto: c.proto(),
+            cmds: cmds.iter().map(|(_, a)| a.clone()).collect(),
+        };
+        if let Some(h) = &self.shared.cluster {
+            h.send(req);
+        }
+        false
+    }
+
+    fn exec_refused(&mut self, idx: usize, err: &str) -> bool {
+        self.unwatch_all(idx);
+        self.reply_error(idx, err);
+        false
+    }
+
     fn exec(&mut self, idx: usize) {
         let Some(m) = self.conns[idx].multi.take() else {
             self.reply_error(idx, "ERR EXEC without MULTI");
@@ -267,6 +336,9 @@ impl Shard {
                 idx,
                 "EXECABORT Transaction discarded because of previous errors.",
             );
+            return;
+        }
+        if self.shared.cluster.is_some() && !self.cluster_exec_checks(idx, &cmds) {
             return;
         }
         let mut shards: Vec<usize> = self.conns[idx]
