@@ -259,6 +259,11 @@ pub fn copy(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
             replace = true;
         } else if eq_ic(args[i], "db") && i + 1 < args.len() {
             let db = arg_i64(args[i + 1])?;
+            if db != 0 && ctx.shared.cluster.is_some() {
+                return Err(CmdError::msg(
+                    "Copying to another database is not allowed in cluster mode",
+                ));
+            }
             if db != 0 {
                 return Err(CmdError::msg("DB index is out of range"));
             }
