@@ -20,7 +20,7 @@ use crossbeam::queue::SegQueue;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// What shards see of the cluster: rebuilt by the bus on every change.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct View {
     pub state_ok: bool,
     /// Owner of each slot, as an index into `endpoints` (u16::MAX: none).

@@ -437,7 +437,11 @@ pub fn publish_view(st: &Cluster, shared: &Shared) {
         if st.importing.contains_key(&slot) {
             e |= SlotEntry::IMPORTING;
         }
-        shared.slots.set(slot, SlotEntry(e));
+        // Store only changes: shards read these words on every command, and an
+        // unchanged store would still take their cache lines away.
+        if shared.slots.get(slot).0 != e {
+            shared.slots.set(slot, SlotEntry(e));
+        }
     }
     let cfg = shared.cfg();
     let ep = cfg.value("cluster-preferred-endpoint-type").to_string();
@@ -468,5 +472,8 @@ pub fn publish_view(st: &Cluster, shared: &Shared) {
         myself: st.me_idx() as u16,
         my_master: st.me().master.as_ref().and_then(idx_of),
     };
-    super::handle(shared).view.store(Arc::new(view));
+    let h = super::handle(shared);
+    if **h.view.load() != view {
+        h.view.store(Arc::new(view));
+    }
 }

@@ -226,6 +226,8 @@ pub struct Shard {
     dirty: Vec<usize>,
     now: u64,
     commands: u64,
+    /// `db.expired_keys` when the slot key counts were last republished (cluster).
+    counted_expired: u64,
     timer: Box<types::Timespec>,
     cqes: Vec<(u64, i32, u32)>,
     /// Connections whose processing should resume (backpressure released).
@@ -271,6 +273,7 @@ impl Shard {
             dirty: Vec::new(),
             now: unix_ms(),
             commands: 0,
+            counted_expired: 0,
             timer: Box::new(types::Timespec::new()),
             cqes: Vec::with_capacity(1024),
             resume: Vec::new(),
@@ -1492,7 +1495,9 @@ impl Shard {
                 self.begin_close(i);
             }
         }
-        if self.shared.cluster.is_some() {
+        // Active expiry changes key counts without a command: republish them then.
+        if self.shared.cluster.is_some() && self.db.expired_keys != self.counted_expired {
+            self.counted_expired = self.db.expired_keys;
             for slot in 0..crate::slot::SLOTS as u16 {
                 note_slot_keys(&self.shared, &self.db, self.id, slot);
             }
