@@ -265,6 +265,7 @@ fn mesh_round_trip(c: &mut Criterion) {
                                     proto: Proto::Resp2,
                                     slot,
                                     caller: 0,
+                                    asking: false,
                                 },
                                 spec,
                                 args: OwnedArgs::new(&[b"get", key]),

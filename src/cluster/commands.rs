@@ -75,6 +75,13 @@ fn run(c: &mut Cluster, shared: &Shared, args: &[&[u8]], r: &mut Reply) -> Resul
     let handle = super::handle(shared);
     match sub.as_slice() {
         b"myid" => r.bulk(c.myself.as_str().as_bytes()),
+        // Inside a transaction of CLUSTER subcommands (elsewhere the shards answer these).
+        b"keyslot" => r.int(crate::slot::key_hash_slot(args[2]) as i64),
+        b"countkeysinslot" => match parse_i64(args[2]) {
+            None => return Err("value is not an integer or out of range".into()),
+            Some(s) if !(0..16384).contains(&s) => return Err("Invalid slot".into()),
+            Some(s) => r.int(super::slot_keys(s as u16) as i64),
+        },
         b"myshardid" => r.bulk(c.me().shard_id.as_str().as_bytes()),
         b"nodes" => render::nodes(&c.records(), r),
         b"slots" => {

@@ -131,6 +131,9 @@ async fn inbox_loop(bus: Rc<Bus>) {
                     st.now = unix_ms();
                     super::commands::execute(&mut st, &bus.shared, &args.slices(), proto)
                 };
+                // Publish the new slot table and view before the client sees +OK, so
+                // its next command is routed by what it just changed.
+                bus.drive();
                 bus.to_shard(
                     shard as usize,
                     Msg::Reply {
@@ -159,6 +162,7 @@ async fn inbox_loop(bus: Rc<Bus>) {
                         data.extend_from_slice(&r);
                     }
                 }
+                bus.drive();
                 bus.to_shard(
                     shard as usize,
                     Msg::Reply {

@@ -34,6 +34,14 @@ pub fn runs_on_bus(args: &[&[u8]], spec: &CommandSpec) -> bool {
         )
 }
 
+/// Whether `CLUSTER <sub>` can run inside a transaction handed to the bus core (the
+/// state subcommands, plus the keyless ones the bus can answer from its own data).
+pub fn bus_can_run(args: &[&[u8]], spec: &CommandSpec) -> bool {
+    runs_on_bus(args, spec)
+        || (args[0].eq_ignore_ascii_case(b"cluster")
+            && matches!(spec.name, "keyslot" | "countkeysinslot"))
+}
+
 /// Placeholder handler of bus subcommands: in cluster mode the shard forwards them
 /// before this runs; in standalone mode this is the answer.
 fn on_bus(_ctx: &mut Ctx, _c: &mut ClientState, _args: &[&[u8]], _out: &mut Reply) -> R {

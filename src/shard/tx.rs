@@ -264,15 +264,19 @@ impl Shard {
         idx: usize,
         cmds: &[(&'static CommandSpec, OwnedArgs)],
     ) -> bool {
-        use crate::command::cluster::runs_on_bus;
+        use crate::command::cluster::{bus_can_run, runs_on_bus};
         use crate::shard::cluster_route::{command_slot, slot_verdict, CROSSSLOT};
         let mut slot = None;
         let mut write = false;
         let mut on_bus = 0;
+        let mut bus_able = 0;
         for (spec, args) in cmds {
             let a = args.slices();
             if runs_on_bus(&a, spec) {
                 on_bus += 1;
+            }
+            if bus_can_run(&a, spec) {
+                bus_able += 1;
             }
             write |= spec.write;
             match command_slot(&self.shared, spec, &a) {
@@ -293,7 +297,7 @@ impl Shard {
         if on_bus == 0 {
             return true;
         }
-        if on_bus != cmds.len() {
+        if bus_able != cmds.len() {
             return self.exec_refused(
                 idx,
                 "ERR slotcore runs CLUSTER state subcommands in MULTI only in a transaction of CLUSTER subcommands",
