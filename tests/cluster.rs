@@ -664,3 +664,32 @@ fn fresh_node_before_meet() {
     wait_state_ok(&[&n]);
     assert_reply!(c, ["SET", "foo", "1"], b"+OK\r\n");
 }
+
+/// A client blocked on a key whose slot moves to another node is answered with MOVED
+/// (Redis checks blocked clients from its clients cron).
+#[test]
+fn blocked_client_is_redirected_when_its_slot_moves() {
+    let kind = default_kind();
+    let nodes = three_masters([kind, kind, kind]);
+    let (a, b) = (&nodes[0], &nodes[1]);
+    // `hello` hashes to 866, the first node's; nothing is stored there.
+    let mut blocked = a.client();
+    blocked.set_timeout(Duration::from_secs(10));
+    blocked.send(&common::encode(&[b"BLPOP", b"hello", b"0"]));
+    // Make sure the BLPOP is parked before the slot moves.
+    assert!(wait_until(Duration::from_secs(5), || {
+        let v = a.q(&["CLIENT", "LIST"]);
+        String::from_utf8_lossy(&v).contains("cmd=blpop")
+    }));
+    let b_id = b.myid();
+    for n in [b, a, &nodes[2]] {
+        assert_eq!(
+            n.q(&["CLUSTER", "SETSLOT", "866", "NODE", &b_id]),
+            b"+OK\r\n".to_vec()
+        );
+    }
+    assert_eq!(
+        blocked.read_reply(),
+        format!("-MOVED 866 127.0.0.1:{}\r\n", b.port).into_bytes()
+    );
+}

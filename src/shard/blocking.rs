@@ -158,6 +158,46 @@ impl Shard {
         }
     }
 
+    /// Cluster mode: a waiter whose slot this node no longer serves is answered with
+    /// the redirection or CLUSTERDOWN error (Redis checks this from its clients cron).
+    pub(super) fn redirect_waiters(&mut self) {
+        if self.blocking.is_empty() || self.shared.cluster.is_none() {
+            return;
+        }
+        let mut gone = Vec::new();
+        for (i, w) in self.blocking.waiters.iter() {
+            let down = self
+                .shared
+                .cluster
+                .as_ref()
+                .is_some_and(|h| !h.view.load().state_ok);
+            let verdict = if down {
+                Err(crate::command::CmdError::Raw(
+                    "CLUSTERDOWN The cluster is down".into(),
+                ))
+            } else {
+                super::cluster_route::slot_verdict(
+                    &self.shared,
+                    w.req.slot,
+                    // Importing here, or READONLY on the owner's replica: keep waiting.
+                    true,
+                    true,
+                    w.spec.write,
+                    w.spec,
+                )
+            };
+            if let Err(e) = verdict {
+                gone.push((i, e));
+            }
+        }
+        for (i, e) in gone {
+            let waiter = self.blocking.remove(i);
+            let mut out = Vec::new();
+            Reply::new(&mut out, waiter.req.proto).error(&e.text());
+            self.send_reply(waiter.from, &waiter.req, out);
+        }
+    }
+
     /// End a client's wait here: CLIENT UNBLOCK (reply as a timeout, or with the
     /// UNBLOCKED error) or its disconnection (`reply` false). True if it was waiting.
     pub(super) fn unblock_client(&mut self, client: u64, error: bool, reply: bool) -> bool {

@@ -1466,6 +1466,7 @@ impl Shard {
         let timeout = cfg.timeout;
         drop(cfg);
         self.expire_waiters();
+        self.redirect_waiters();
         if self.db.active_expire_enabled {
             // Redis's slow cycle: up to 25% of a tick, repeating while > 10% of the
             // sampled keys were expired.
