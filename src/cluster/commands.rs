@@ -19,12 +19,14 @@ pub fn execute(c: &mut Cluster, shared: &Shared, args: &[&[u8]], proto: Proto) -
     out
 }
 
+/// An argument as Redis's `%s` echoes it in an error (cut at a NUL byte).
 fn text(a: &[u8]) -> String {
-    String::from_utf8_lossy(a).into_owned()
+    crate::command::error::c_str(a, usize::MAX).into_owned()
 }
 
+/// Redis's strict integer parsing (no `+`, no leading zeros or spaces).
 fn parse_i64(a: &[u8]) -> Option<i64> {
-    std::str::from_utf8(a).ok()?.parse().ok()
+    crate::command::arg_i64(a).ok()
 }
 
 fn slot_arg(a: &[u8]) -> Result<u16, String> {
@@ -131,7 +133,7 @@ fn run(c: &mut Cluster, shared: &Shared, args: &[&[u8]], r: &mut Reply) -> Resul
             let Some(i) = NodeId::from_bytes(args[2]).and_then(|id| c.idx(&id)) else {
                 return Err(format!("Unknown node {shown}"));
             };
-            if !c.nodes[i].flags.contains(NodeFlags::MASTER) {
+            if c.nodes[i].flags.contains(NodeFlags::SLAVE) {
                 return Err("The specified node is not a master".into());
             }
             let id = c.nodes[i].id;

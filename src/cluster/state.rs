@@ -1553,8 +1553,8 @@ impl Cluster {
             seen[s as usize] = true;
         }
         for &s in slots {
+            // As Redis: only an import is closed; a migration mark stays.
             self.importing.remove(&s);
-            self.migrating.remove(&s);
             self.owner[s as usize] = NONE;
         }
         self.changed();
@@ -1573,7 +1573,7 @@ impl Cluster {
 
     pub fn setslot(&mut self, slot: u16, action: &str, node: Option<&[u8]>) -> Result<(), String> {
         let lookup = |c: &Cluster, raw: &[u8]| NodeId::from_bytes(raw).and_then(|id| c.idx(&id));
-        let shown = |raw: &[u8]| String::from_utf8_lossy(raw).into_owned();
+        let shown = |raw: &[u8]| crate::command::error::c_str(raw, usize::MAX).into_owned();
         let me_uid = self.me_uid();
         match action {
             "migrating" => {
@@ -1667,7 +1667,7 @@ impl Cluster {
     }
 
     pub fn forget(&mut self, raw: &[u8]) -> Result<(), String> {
-        let shown = String::from_utf8_lossy(raw).into_owned();
+        let shown = crate::command::error::c_str(raw, usize::MAX).into_owned();
         let Some(id) = NodeId::from_bytes(raw) else {
             return Err(format!("Unknown node {shown}"));
         };
@@ -1690,7 +1690,7 @@ impl Cluster {
     }
 
     pub fn replicate(&mut self, raw: &[u8], db_keys: u64) -> Result<(), String> {
-        let shown = String::from_utf8_lossy(raw).into_owned();
+        let shown = crate::command::error::c_str(raw, usize::MAX).into_owned();
         let Some(i) = NodeId::from_bytes(raw).and_then(|id| self.idx(&id)) else {
             return Err(format!("Unknown node {shown}"));
         };

@@ -75,7 +75,7 @@ impl CmdError {
 }
 
 /// An argument as C's `%.Ns` prints it: up to the first NUL byte, at most `max` bytes.
-fn c_str(a: &[u8], max: usize) -> std::borrow::Cow<'_, str> {
+pub fn c_str(a: &[u8], max: usize) -> std::borrow::Cow<'_, str> {
     let end = a.iter().position(|&b| b == 0).unwrap_or(a.len()).min(max);
     String::from_utf8_lossy(&a[..end])
 }

@@ -259,6 +259,9 @@ pub fn copy(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
             replace = true;
         } else if eq_ic(args[i], "db") && i + 1 < args.len() {
             let db = arg_i64(args[i + 1])?;
+            if db < 0 || db >= ctx.shared.cfg().databases as i64 {
+                return Err(CmdError::msg("DB index is out of range"));
+            }
             if db != 0 && ctx.shared.cluster.is_some() {
                 return Err(CmdError::msg(
                     "Copying to another database is not allowed in cluster mode",
@@ -569,5 +572,38 @@ pub fn object_help(_ctx: &mut Ctx, _c: &mut ClientState, _a: &[&[u8]], out: &mut
             "    <key>.",
         ],
     );
+    Ok(())
+}
+
+/// ```text
+/// MOVE key db
+/// ```
+/// slotcore has one database: index 0 is the source itself, any other is out of range
+/// (Redis Cluster refuses MOVE altogether, and so does slotcore in cluster mode).
+pub fn move_key(ctx: &mut Ctx, args: &[&[u8]], _out: &mut Reply) -> R {
+    if ctx.shared.cluster.is_some() {
+        return Err(CmdError::msg("MOVE is not allowed in cluster mode"));
+    }
+    let db = arg_i64(args[2])?;
+    if db == 0 {
+        return Err(CmdError::msg("source and destination objects are the same"));
+    }
+    Err(CmdError::msg("DB index is out of range"))
+}
+
+/// ```text
+/// SWAPDB index1 index2
+/// ```
+/// With one database only `SWAPDB 0 0` is valid (a no-op); refused in cluster mode.
+pub fn swapdb(ctx: &mut Ctx, _c: &mut ClientState, args: &[&[u8]], out: &mut Reply) -> R {
+    if ctx.shared.cluster.is_some() {
+        return Err(CmdError::msg("SWAPDB is not allowed in cluster mode"));
+    }
+    let a = arg_i64(args[1]).map_err(|_| CmdError::msg("invalid first DB index"))?;
+    let b = arg_i64(args[2]).map_err(|_| CmdError::msg("invalid second DB index"))?;
+    if a != 0 || b != 0 {
+        return Err(CmdError::msg("DB index is out of range"));
+    }
+    out.ok();
     Ok(())
 }

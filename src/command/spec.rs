@@ -547,6 +547,8 @@ pub static CORE: &[CommandSpec] = &[
     c("rename", 3, "write", KEY2, Multi(k::rename, Fanout::Whole), "generic", "1.0.0", "Renames a key and overwrites the destination."),
     c("renamenx", 3, "write fast", KEY2, Multi(k::renamenx, Fanout::Whole), "generic", "1.0.0", "Renames a key only when the target key name doesn't exist."),
     c("copy", -3, "write denyoom", KEY2, Multi(k::copy, Fanout::Whole), "generic", "6.2.0", "Copies the value of a key to a new key."),
+    c("move", 3, "write fast", KEY1, Key(k::move_key), "generic", "1.0.0", "Moves a key to another database."),
+    c("swapdb", 3, "write fast", NOKEY, Conn(k::swapdb), "server", "4.0.0", "Swaps two Redis databases."),
     c("keys", 2, "readonly", NOKEY, All(k::keys, Combine::Concat), "generic", "1.0.0", "Returns all key names that match a pattern."),
     c("scan", -2, "readonly", NOKEY, Key(k::scan), "generic", "2.8.0", "Iterates over the key names in the database."),
     c("randomkey", 1, "readonly", NOKEY, All(k::randomkey, Combine::Custom(k::randomkey_combine)), "generic", "1.0.0", "Returns a random key name from the database."),

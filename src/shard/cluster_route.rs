@@ -162,7 +162,8 @@ pub fn migration_verdict(
             return Err(raw(TRYAGAIN));
         }
         let view = h.view.load();
-        if let Some(t) = view.migrating_to(slot) {
+        // Migrating to myself (a misconfiguration Redis tolerates): served here.
+        if let Some(t) = view.migrating_to(slot).filter(|&t| t != view.myself) {
             return Err(raw(format!("ASK {slot} {}", view.endpoints[t as usize])));
         }
     }

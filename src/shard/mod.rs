@@ -659,8 +659,28 @@ impl Shard {
         };
         self.conns[idx].client.last_cmd = spec.name;
         if self.shared.cluster.is_some() {
-            let c = &self.conns[idx].client;
-            if let Err(e) = cluster_route::check(&self.shared, c.asking, c.readonly, spec, args) {
+            let c = &self.conns[idx];
+            let queuing = c.multi.is_some() && !matches!(spec.name, "exec" | "discard" | "multi");
+            let c = &c.client;
+            let mut verdict = cluster_route::check(&self.shared, c.asking, c.readonly, spec, args);
+            // Queued in MULTI: ASK/TRYAGAIN are answered now when this shard holds the
+            // slot's keys (Redis routes each command as it is queued).
+            if let (Ok(()), true) = (&verdict, queuing) {
+                if let Ok(Some(slot)) = cluster_route::command_slot(&self.shared, spec, args) {
+                    if self.shared.slots.get(slot).shard() == Some(self.id) {
+                        verdict = cluster_route::migration_verdict(
+                            &self.shared,
+                            &self.db,
+                            self.now,
+                            spec,
+                            args,
+                            slot,
+                            c.asking,
+                        );
+                    }
+                }
+            }
+            if let Err(e) = verdict {
                 self.tx_flag_error(idx);
                 let c = &mut self.conns[idx];
                 let proto = c.proto();
@@ -951,7 +971,7 @@ impl Shard {
             }
             let Some(sub) = spec::lookup_sub(spec, args[1]) else {
                 return Err(CmdError::UnknownSubcommand {
-                    sub: String::from_utf8_lossy(&args[1][..args[1].len().min(128)]).into_owned(),
+                    sub: crate::command::error::c_str(args[1], 128).into_owned(),
                     cmd: spec.name.to_ascii_uppercase(),
                 });
             };
@@ -1185,6 +1205,12 @@ impl Shard {
             Reply::new(&mut out, proto).error("ERR internal error while running the command");
         }
         note_slot_keys(shared, db, *id, slot);
+        if matches!(spec.exec, Exec::All(..)) && spec.write && shared.cluster.is_some() {
+            // FLUSHALL / FLUSHDB: every slot's count may have changed.
+            for s in 0..crate::slot::SLOTS as u16 {
+                note_slot_keys(shared, db, *id, s);
+            }
+        }
         let touched = std::mem::take(&mut hooks.touched);
         let unblocks = std::mem::take(&mut hooks.unblocks);
         for i in touched {
