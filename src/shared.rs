@@ -100,6 +100,11 @@ pub fn set_global(s: Arc<Shared>) {
     let _ = GLOBAL.set(s);
 }
 
+/// The process's shared state, if start-up installed it (unit tests run without).
+pub fn try_global() -> Option<&'static Shared> {
+    GLOBAL.get().map(|s| &**s)
+}
+
 /// The process's shared state. Panics if called before start-up installed it.
 pub fn global() -> &'static Shared {
     GLOBAL.get().expect("shared state installed at start-up")

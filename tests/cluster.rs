@@ -693,3 +693,65 @@ fn blocked_client_is_redirected_when_its_slot_moves() {
         format!("-MOVED 866 127.0.0.1:{}\r\n", b.port).into_bytes()
     );
 }
+
+/// configEpoch: while a master is down another takes its slots with a bumped epoch; when
+/// it comes back claiming them with its older epoch, the newer claim wins (by the other
+/// nodes' PINGs or their UPDATE messages — which one arrives first is a race, in Redis
+/// too; src/cluster/state.rs tests UPDATE on its own), it gives the slots up and, having
+/// none left (cluster-allow-replica-migration is on by default), becomes a replica of the
+/// new owner.
+#[test]
+fn stale_owner_gives_up_its_slots_and_becomes_a_replica() {
+    let k = default_kind();
+    let mut nodes = three_masters([k, k, k]);
+    let a_id = nodes[0].myid();
+    let c_id = nodes[2].myid();
+    nodes[2].kill9();
+    let (a, b) = (&nodes[0], &nodes[1]);
+    let (lo, hi) = (THIRDS[2].0.to_string(), THIRDS[2].1.to_string());
+    assert_eq!(
+        a.q(&["CLUSTER", "DELSLOTSRANGE", &lo, &hi]),
+        b"+OK\r\n".to_vec()
+    );
+    assert_eq!(
+        a.q(&["CLUSTER", "ADDSLOTSRANGE", &lo, &hi]),
+        b"+OK\r\n".to_vec()
+    );
+    let bumped = String::from_utf8(a.q(&["CLUSTER", "BUMPEPOCH"])).unwrap();
+    assert!(bumped.starts_with("+BUMPED "), "{bumped}");
+    // B follows A: a strictly greater configEpoch wins the slots.
+    let a_owns_all = |n: &Node| {
+        n.try_nodes().is_ok_and(|ls| {
+            ls.iter().any(|l| {
+                l.id == a_id
+                    && l.slot_ranges()
+                        == [
+                            format!("{}-{}", THIRDS[0].0, THIRDS[0].1),
+                            format!("{lo}-{hi}"),
+                        ]
+            })
+        })
+    };
+    assert!(
+        wait_until(Duration::from_secs(20), || a_owns_all(b)),
+        "B never moved the slots to A: {}",
+        views(&[a, b])
+    );
+    nodes[2].restart();
+    let c = &nodes[2];
+    assert!(
+        wait_until(Duration::from_secs(30), || {
+            c.try_nodes().is_ok_and(|ls| {
+                ls.iter()
+                    .any(|l| l.id == c_id && l.has_flag("slave") && l.master == a_id)
+            })
+        }),
+        "the stale owner did not become A's replica: {}",
+        views(&[&nodes[0], &nodes[1], &nodes[2]])
+    );
+    let refs = all(&nodes);
+    assert!(wait_until(Duration::from_secs(20), || refs
+        .iter()
+        .all(|n| a_owns_all(n))));
+    wait_state_ok(&refs);
+}

@@ -127,7 +127,7 @@ impl Default for ClusterHandle {
 
 /// Keys this node holds in `slot`, as last reported by the shard that stores it.
 pub fn slot_keys(slot: u16) -> u64 {
-    match &crate::shared::global().cluster {
+    match crate::shared::try_global().and_then(|s| s.cluster.as_ref()) {
         Some(h) => h.slot_keys[slot as usize].load(Ordering::Relaxed) as u64,
         None => 0,
     }
