@@ -147,6 +147,10 @@ pub struct Cluster {
     pub effects: Vec<Effect>,
     /// State changed: save nodes.conf, republish the view.
     pub dirty_config: bool,
+    /// The next save must be fsynced (slot owners changed by gossip or UPDATE).
+    fsync_config: bool,
+    /// (currentEpoch, my configEpoch, lastVoteEpoch) at the last save.
+    saved_epochs: (u64, u64, u64),
     pub dirty_view: bool,
     need_update_state: bool,
     pub now: u64,
@@ -201,6 +205,8 @@ impl Cluster {
             out: Vec::new(),
             effects: Vec::new(),
             dirty_config: true,
+            fsync_config: true,
+            saved_epochs: (0, 0, 0),
             dirty_view: true,
             need_update_state: true,
             now,
@@ -1080,6 +1086,7 @@ impl Cluster {
                     self.owner[slot] = s_uid;
                     self.not_claiming[slot] = false;
                     self.migrating.remove(&(slot as u16));
+                    self.fsync_config = true;
                     self.changed();
                 }
             } else if o == s_uid {
@@ -1327,26 +1334,26 @@ impl Cluster {
             self.need_update_state = true;
             return;
         }
-        let mut ok = true;
-        if self.set.require_full_coverage {
-            for s in 0..wire::SLOTS as u16 {
-                match self.slot_owner(s) {
-                    None => {
-                        ok = false;
-                        break;
-                    }
-                    Some(o) if self.nodes[o].flags.contains(NodeFlags::FAIL) => {
-                        ok = false;
-                        break;
-                    }
-                    _ => {}
-                }
+        // One pass over the slots: per-owner slot counts and coverage.
+        let index = self.uid_index();
+        let mut slots_of = vec![0u32; index.len()];
+        let mut covered = true;
+        for &o in &self.owner {
+            let i = index[o as usize];
+            if i == u16::MAX {
+                covered = false;
+                continue;
+            }
+            slots_of[o as usize] += 1;
+            if self.nodes[i as usize].flags.contains(NodeFlags::FAIL) {
+                covered = false;
             }
         }
+        let mut ok = covered || !self.set.require_full_coverage;
         let mut size = 0;
         let mut reachable = 0;
         for n in &self.nodes {
-            if n.is_master() && self.owner.contains(&n.uid) {
+            if n.is_master() && slots_of[n.uid as usize] > 0 {
                 size += 1;
                 if !n.failing() {
                     reachable += 1;
@@ -1830,26 +1837,38 @@ impl Cluster {
             .collect()
     }
 
+    /// Write nodes.conf. fsynced when an epoch moved or the bus changed slot owners
+    /// since the last save (what Redis fsyncs); plain (atomic rename) otherwise.
     pub fn save(&mut self) -> std::io::Result<()> {
         self.dirty_config = false;
+        let epochs = (
+            self.current_epoch,
+            self.me().config_epoch,
+            self.last_vote_epoch,
+        );
+        let fsync = std::mem::take(&mut self.fsync_config) || epochs != self.saved_epochs;
+        self.saved_epochs = epochs;
         let conf = NodesConf {
             nodes: self.records(),
             current_epoch: self.current_epoch,
             last_vote_epoch: self.last_vote_epoch,
         };
-        nodes_conf::write_atomic(&self.set.config_file, &conf)
+        nodes_conf::write_atomic_with(&self.set.config_file, &conf, fsync)
     }
 
     /// Slot owner table as node indexes (u16::MAX: none), for replies and the view.
     pub fn owner_indexes(&self) -> Vec<u16> {
-        let mut by_uid: BTreeMap<u32, u16> = BTreeMap::new();
+        let index = self.uid_index();
+        self.owner.iter().map(|&o| index[o as usize]).collect()
+    }
+
+    /// Node index by uid (u16::MAX: no such node, e.g. NONE).
+    fn uid_index(&self) -> Vec<u16> {
+        let mut index = vec![u16::MAX; self.next_uid as usize];
         for (i, n) in self.nodes.iter().enumerate() {
-            by_uid.insert(n.uid, i as u16);
+            index[n.uid as usize] = i as u16;
         }
-        self.owner
-            .iter()
-            .map(|o| by_uid.get(o).copied().unwrap_or(u16::MAX))
-            .collect()
+        index
     }
 
     /// Called after every event: state, config, view.

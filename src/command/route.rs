@@ -63,8 +63,7 @@ pub fn route(spec: &CommandSpec, args: &[&[u8]], table: &SlotTable) -> Result<Ro
             })
         }
         Exec::Key(_) => {
-            let keys = spec.key_positions(args);
-            let Some(&first) = keys.first() else {
+            let Some(first) = spec.first_key_position(args) else {
                 return Ok(Route::Local);
             };
             let slot = key_hash_slot(args[first]);

@@ -87,6 +87,18 @@ impl CommandSpec {
         (first..=last).step_by(step).collect()
     }
 
+    /// The position of the first routing key (what [`Self::key_positions`] would put
+    /// first), without building the list for the common single-range specs.
+    #[inline]
+    pub fn first_key_position(&self, args: &[&[u8]]) -> Option<usize> {
+        if self.keys_fn.is_some() {
+            return self.key_positions(args).first().copied();
+        }
+        let first = self.first_key.max(0) as usize;
+        let step = self.step.max(1) as usize;
+        (self.first_key > 0 && first + step - 1 < args.len()).then_some(first)
+    }
+
     /// Positions of the keys used for routing: like [`Self::all_key_positions`], but a
     /// key of a key/value command (step 2) counts only with its value, so the split
     /// of a malformed `MSET a 1 b` never reaches past the arguments (the handler then

@@ -476,6 +476,13 @@ static TMP_SEQ: AtomicU64 = AtomicU64::new(0);
 /// one: write `<path>.tmp-<pid>-<ms>-<seq>` in the same directory, fsync it, rename it over
 /// `path`, fsync the directory. The temp file is removed on failure.
 pub fn write_atomic(path: &Path, conf: &NodesConf) -> io::Result<()> {
+    write_atomic_with(path, conf, true)
+}
+
+/// [`write_atomic`], with the fsyncs only when `fsync` (Redis saves without them for
+/// changes that gossip would restore, e.g. CLUSTER SETSLOT, and with them for epochs and
+/// slot ownership learned from the bus).
+pub fn write_atomic_with(path: &Path, conf: &NodesConf, fsync: bool) -> io::Result<()> {
     let name = path.file_name().ok_or_else(|| {
         io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -502,10 +509,15 @@ pub fn write_atomic(path: &Path, conf: &NodesConf) -> io::Result<()> {
             .mode(0o644)
             .open(&tmp)?;
         f.write_all(format(conf).as_bytes())?;
-        f.sync_all()?;
+        if fsync {
+            f.sync_all()?;
+        }
         drop(f);
         fs::rename(&tmp, path)?;
-        File::open(&dir)?.sync_all()
+        if fsync {
+            File::open(&dir)?.sync_all()?;
+        }
+        Ok(())
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
