@@ -390,12 +390,22 @@ pub fn scan(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
         i += 2;
     }
     let mut found: Vec<Vec<u8>> = Vec::new();
+    // Standalone: a shard's slots are one range, the cursor walks 0..16384. Cluster:
+    // slots are dealt round-robin, so the cursor walks shard 0's slots (0, n, 2n, …),
+    // then shard 1's (1, n+1, …), and so on.
+    let n = ctx.shared.nshards;
+    let step = if ctx.shared.cluster.is_some() { n } else { 1 };
     let next = if cursor >= SLOTS as u64 {
         SLOTS
     } else {
         let mine = owned(ctx.shared, ctx.shard);
-        ctx.db
-            .scan_slots(cursor as usize, count as usize, ctx.now, mine, |k, v| {
+        let next = ctx.db.scan_slots_step(
+            cursor as usize,
+            step,
+            count as usize,
+            ctx.now,
+            mine,
+            |k, v| {
                 if pat.is_some_and(|p| !glob_match(p, k)) {
                     return;
                 }
@@ -403,7 +413,19 @@ pub fn scan(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
                     return;
                 }
                 found.push(k.to_vec());
-            })
+            },
+        );
+        if step > 1 && next >= SLOTS {
+            // This shard is done: the next one starts at its first slot.
+            let following = cursor as usize % step + 1;
+            if following < step {
+                following
+            } else {
+                SLOTS
+            }
+        } else {
+            next
+        }
     };
     out.array(2);
     out.bulk_int(if next >= SLOTS { 0 } else { next as i64 });

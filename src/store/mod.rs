@@ -411,7 +411,21 @@ impl Db {
     /// for the whole of a SCAN is returned at least once.
     pub fn scan_slots(
         &mut self,
+        slot: usize,
+        count: usize,
+        now: u64,
+        owned: impl Fn(usize) -> bool,
+        f: impl FnMut(&[u8], &Value),
+    ) -> usize {
+        self.scan_slots_step(slot, 1, count, now, owned, f)
+    }
+
+    /// [`Self::scan_slots`] visiting every `step`-th slot (cluster mode deals slots to
+    /// shards round-robin).
+    pub fn scan_slots_step(
+        &mut self,
         mut slot: usize,
+        step: usize,
         count: usize,
         now: u64,
         owned: impl Fn(usize) -> bool,
@@ -430,7 +444,7 @@ impl Db {
                     f(k.as_slice(), v);
                 }
             }
-            slot += 1;
+            slot += step;
             if n >= count {
                 break;
             }
