@@ -106,7 +106,7 @@ impl Parser {
             if buf[0] != b'*' {
                 return parse_inline(buf);
             }
-            let Some(nl) = memchr::memchr(b'\r', buf) else {
+            let Some(nl) = find_cr(buf) else {
                 if buf.len() > INLINE_MAX {
                     return Err(ProtocolError::new("too big mbulk count string"));
                 }
@@ -143,7 +143,7 @@ impl Parser {
                     if rest.is_empty() {
                         return Ok(Parsed::Incomplete);
                     }
-                    let Some(nl) = memchr::memchr(b'\r', rest) else {
+                    let Some(nl) = find_cr(rest) else {
                         if rest.len() > INLINE_MAX {
                             return Err(ProtocolError::new("too big bulk count string"));
                         }
@@ -194,6 +194,21 @@ impl Parser {
         self.pending_bulk = None;
         self.args.clear();
     }
+}
+
+/// The first CR in `buf`. Count lines (`*3`, `$5`) are a few bytes long, where a plain
+/// loop beats memchr's vector set-up; longer input falls back to memchr.
+#[inline]
+fn find_cr(buf: &[u8]) -> Option<usize> {
+    const SHORT: usize = 24;
+    let head = &buf[..buf.len().min(SHORT)];
+    if let Some(i) = head.iter().position(|&b| b == b'\r') {
+        return Some(i);
+    }
+    if buf.len() <= SHORT {
+        return None;
+    }
+    memchr::memchr(b'\r', &buf[SHORT..]).map(|i| i + SHORT)
 }
 
 /// Parse a decimal i64 the way Redis's string2ll does: no spaces, no '+', no leading

@@ -13,8 +13,16 @@ pub fn crc16(data: &[u8]) -> u16 {
 /// The slot of a key: CRC16 of the hash tag (the bytes between the first `{` and the
 /// next `}`, when non-empty) or of the whole key, modulo 16384.
 pub fn key_hash_slot(key: &[u8]) -> u16 {
-    if let Some(open) = memchr::memchr(b'{', key) {
-        if let Some(close) = memchr::memchr(b'}', &key[open + 1..]) {
+    // Keys are short: a plain scan beats memchr's vector set-up for them.
+    let find = |b: u8, s: &[u8]| {
+        if s.len() <= 64 {
+            s.iter().position(|&x| x == b)
+        } else {
+            memchr::memchr(b, s)
+        }
+    };
+    if let Some(open) = find(b'{', key) {
+        if let Some(close) = find(b'}', &key[open + 1..]) {
             if close > 0 {
                 return crc16(&key[open + 1..open + 1 + close]) & (SLOTS as u16 - 1);
             }
