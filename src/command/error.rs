@@ -27,11 +27,38 @@ pub enum CmdError {
     Err(Cow<'static, str>),
     /// A complete error line with its own prefix (e.g. `NOPROTO ...`, `BUSYKEY ...`).
     Raw(Cow<'static, str>),
+    /// Cluster: the slot is served by another node (`endpoint:port`).
+    Moved {
+        slot: u16,
+        addr: String,
+    },
+    /// Cluster: the slot is being migrated to another node; ask it once.
+    Ask {
+        slot: u16,
+        addr: String,
+    },
+    /// Cluster: the keys of one command are in different slots.
+    CrossSlot,
+    /// Cluster: some keys of a multi-key command are missing during a migration.
+    TryAgain,
+    /// Cluster: this node does not serve the command now.
+    ClusterDown(Down),
     /// Not an error: a blocking command found nothing to serve and waits until the
     /// absolute unix-ms deadline (None: forever). The shard loop parks the client.
     WouldBlock {
         deadline: Option<u64>,
     },
+}
+
+/// Why a cluster node refuses a keyed command (the three `-CLUSTERDOWN` texts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Down {
+    /// No node owns the slot.
+    Unbound,
+    /// cluster_state is fail.
+    Fail,
+    /// cluster_state is fail and only reads are allowed (a write was sent).
+    ReadOnly,
 }
 
 impl CmdError {
@@ -69,6 +96,15 @@ impl CmdError {
             }
             CmdError::Err(s) => format!("ERR {s}").into(),
             CmdError::Raw(s) => s.clone(),
+            CmdError::Moved { slot, addr } => format!("MOVED {slot} {addr}").into(),
+            CmdError::Ask { slot, addr } => format!("ASK {slot} {addr}").into(),
+            CmdError::CrossSlot => "CROSSSLOT Keys in request don't hash to the same slot".into(),
+            CmdError::TryAgain => "TRYAGAIN Multiple keys request during rehashing of slot".into(),
+            CmdError::ClusterDown(Down::Unbound) => "CLUSTERDOWN Hash slot not served".into(),
+            CmdError::ClusterDown(Down::Fail) => "CLUSTERDOWN The cluster is down".into(),
+            CmdError::ClusterDown(Down::ReadOnly) => {
+                "CLUSTERDOWN The cluster is down and only accepts read commands".into()
+            }
             CmdError::WouldBlock { .. } => "ERR blocking command could not block here".into(),
         }
     }

@@ -172,8 +172,8 @@ impl Shard {
                 .as_ref()
                 .is_some_and(|h| !h.view.load().state_ok);
             let verdict = if down {
-                Err(crate::command::CmdError::Raw(
-                    "CLUSTERDOWN The cluster is down".into(),
+                Err(crate::command::CmdError::ClusterDown(
+                    crate::command::error::Down::Fail,
                 ))
             } else {
                 super::cluster_route::slot_verdict(

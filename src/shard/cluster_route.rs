@@ -9,15 +9,8 @@ use crate::shared::Shared;
 use crate::slot::key_hash_slot;
 use crate::store::Db;
 
-pub const CROSSSLOT: &str = "CROSSSLOT Keys in request don't hash to the same slot";
-const UNBOUND: &str = "CLUSTERDOWN Hash slot not served";
-const DOWN: &str = "CLUSTERDOWN The cluster is down";
-const DOWN_RO: &str = "CLUSTERDOWN The cluster is down and only accepts read commands";
-const TRYAGAIN: &str = "TRYAGAIN Multiple keys request during rehashing of slot";
-
-fn raw(s: impl Into<std::borrow::Cow<'static, str>>) -> CmdError {
-    CmdError::Raw(s.into())
-}
+use crate::cluster::View;
+use crate::command::error::Down;
 
 /// Whether routing looks at this command's keys at all (keyless commands run here).
 fn keyed(spec: &CommandSpec) -> bool {
@@ -32,6 +25,13 @@ pub fn command_slot(
     spec: &CommandSpec,
     args: &[&[u8]],
 ) -> Result<Option<u16>, CmdError> {
+    match &shared.cluster {
+        Some(h) => slot_in_view(&h.view.load(), spec, args),
+        None => Ok(None),
+    }
+}
+
+fn slot_in_view(view: &View, spec: &CommandSpec, args: &[&[u8]]) -> Result<Option<u16>, CmdError> {
     let pos = match spec.name {
         // Shard channels route like keys.
         "spublish" => [1].into_iter().collect(),
@@ -43,14 +43,12 @@ pub fn command_slot(
         return Ok(None);
     };
     let slot = key_hash_slot(args[first]);
-    if let Some(h) = &shared.cluster {
-        if h.view.load().owner[slot as usize] == u16::MAX {
-            return Err(raw(UNBOUND));
-        }
+    if view.owner[slot as usize] == u16::MAX {
+        return Err(CmdError::ClusterDown(Down::Unbound));
     }
     for &p in &pos[1..] {
         if key_hash_slot(args[p]) != slot {
-            return Err(raw(CROSSSLOT));
+            return Err(CmdError::CrossSlot);
         }
     }
     Ok(Some(slot))
@@ -64,9 +62,14 @@ pub fn check(
     spec: &CommandSpec,
     args: &[&[u8]],
 ) -> Result<(), CmdError> {
-    match command_slot(shared, spec, args)? {
+    let Some(h) = &shared.cluster else {
+        return Ok(());
+    };
+    // One snapshot of the view for the whole decision.
+    let view = h.view.load();
+    match slot_in_view(&view, spec, args)? {
         None => Ok(()),
-        Some(slot) => slot_verdict(shared, slot, asking, readonly, spec.write, spec),
+        Some(slot) => verdict_in_view(shared, &view, slot, asking, readonly, spec.write, spec),
     }
 }
 
@@ -82,22 +85,33 @@ pub fn slot_verdict(
     let Some(h) = &shared.cluster else {
         return Ok(());
     };
-    let view = h.view.load();
+    verdict_in_view(shared, &h.view.load(), slot, asking, readonly, write, spec)
+}
+
+fn verdict_in_view(
+    shared: &Shared,
+    view: &View,
+    slot: u16,
+    asking: bool,
+    readonly: bool,
+    write: bool,
+    spec: &CommandSpec,
+) -> Result<(), CmdError> {
     let owner = view.owner[slot as usize];
     if owner == u16::MAX {
-        return Err(raw(UNBOUND));
+        return Err(CmdError::ClusterDown(Down::Unbound));
     }
     let shard_pubsub = matches!(spec.name, "spublish" | "ssubscribe" | "sunsubscribe");
     if !view.state_ok {
         let cfg = shared.cfg();
         if shard_pubsub {
             if !cfg.flag("cluster-allow-pubsubshard-when-down") {
-                return Err(raw(DOWN));
+                return Err(CmdError::ClusterDown(Down::Fail));
             }
         } else if !cfg.flag("cluster-allow-reads-when-down") {
-            return Err(raw(DOWN));
+            return Err(CmdError::ClusterDown(Down::Fail));
         } else if write {
-            return Err(raw(DOWN_RO));
+            return Err(CmdError::ClusterDown(Down::ReadOnly));
         }
     }
     let e = shared.slots.get(slot);
@@ -110,10 +124,10 @@ pub fn slot_verdict(
     if (readonly || shard_pubsub) && !write && view.my_master == Some(owner) {
         return Ok(());
     }
-    Err(raw(format!(
-        "MOVED {slot} {}",
-        view.endpoints[owner as usize]
-    )))
+    Err(CmdError::Moved {
+        slot,
+        addr: view.endpoints[owner as usize].clone(),
+    })
 }
 
 /// On the shard holding the slot's keys: ASK or TRYAGAIN while the slot is migrating out
@@ -159,16 +173,197 @@ pub fn migration_verdict(
     }
     if migrating && missing > 0 {
         if existing > 0 {
-            return Err(raw(TRYAGAIN));
+            return Err(CmdError::TryAgain);
         }
         let view = h.view.load();
         // Migrating to myself (a misconfiguration Redis tolerates): served here.
         if let Some(t) = view.migrating_to(slot).filter(|&t| t != view.myself) {
-            return Err(raw(format!("ASK {slot} {}", view.endpoints[t as usize])));
+            return Err(CmdError::Ask {
+                slot,
+                addr: view.endpoints[t as usize].clone(),
+            });
         }
     }
     if importing && multiple && missing > 0 {
-        return Err(raw(TRYAGAIN));
+        return Err(CmdError::TryAgain);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    //! The verdict as a table: slot state × view × client flags → reply.
+
+    use super::*;
+    use crate::command::spec::lookup;
+    use crate::config::Config;
+    use crate::slot::SlotEntry;
+    use std::sync::Arc;
+
+    const SLOT: u16 = 100;
+
+    #[derive(Clone)]
+    struct Case {
+        owner: Option<u16>,
+        entry: u32,
+        state_ok: bool,
+        reads_when_down: bool,
+        my_master: Option<u16>,
+        asking: bool,
+        readonly: bool,
+        cmd: &'static str,
+        want: Result<(), CmdError>,
+    }
+
+    fn shared(reads_when_down: bool) -> Arc<Shared> {
+        let args: Vec<String> = [
+            "--cluster-enabled",
+            "yes",
+            "--cluster-allow-reads-when-down",
+            if reads_when_down { "yes" } else { "no" },
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        Shared::new(Config::from_args(&args).unwrap(), 1, String::new())
+    }
+
+    fn run(c: &Case) -> Result<(), CmdError> {
+        let sh = shared(c.reads_when_down);
+        let h = sh.cluster.as_ref().unwrap();
+        let mut view = View::empty();
+        view.state_ok = c.state_ok;
+        view.endpoints = vec!["127.0.0.1:7000".into(), "127.0.0.1:7001".into()];
+        view.my_master = c.my_master;
+        if let Some(o) = c.owner {
+            view.owner[SLOT as usize] = o;
+        }
+        h.view.store(Arc::new(view));
+        sh.slots.set(SLOT, SlotEntry(c.entry));
+        let spec = lookup(c.cmd.as_bytes()).unwrap();
+        slot_verdict(&sh, SLOT, c.asking, c.readonly, spec.write, spec)
+    }
+
+    fn moved() -> Result<(), CmdError> {
+        Err(CmdError::Moved {
+            slot: SLOT,
+            addr: "127.0.0.1:7001".into(),
+        })
+    }
+
+    #[test]
+    fn verdict_table() {
+        use Down::*;
+        const L: u32 = SlotEntry::LOCAL;
+        const I: u32 = SlotEntry::IMPORTING;
+        let base = Case {
+            owner: Some(0),
+            entry: L,
+            state_ok: true,
+            reads_when_down: false,
+            my_master: None,
+            asking: false,
+            readonly: false,
+            cmd: "get",
+            want: Ok(()),
+        };
+        let cases = [
+            Case { ..base.clone() },
+            Case {
+                owner: None,
+                entry: 0,
+                want: Err(CmdError::ClusterDown(Unbound)),
+                ..base.clone()
+            },
+            Case {
+                owner: Some(1),
+                entry: 0,
+                want: moved(),
+                ..base.clone()
+            },
+            Case {
+                owner: Some(1),
+                entry: I,
+                want: moved(),
+                ..base.clone()
+            },
+            Case {
+                owner: Some(1),
+                entry: I,
+                asking: true,
+                want: Ok(()),
+                ..base.clone()
+            },
+            Case {
+                owner: Some(1),
+                entry: I,
+                cmd: "set",
+                asking: true,
+                want: Ok(()),
+                ..base.clone()
+            },
+            Case {
+                state_ok: false,
+                want: Err(CmdError::ClusterDown(Fail)),
+                ..base.clone()
+            },
+            Case {
+                state_ok: false,
+                reads_when_down: true,
+                want: Ok(()),
+                ..base.clone()
+            },
+            Case {
+                state_ok: false,
+                reads_when_down: true,
+                cmd: "set",
+                want: Err(CmdError::ClusterDown(ReadOnly)),
+                ..base.clone()
+            },
+            // A replica of the owner serves reads to READONLY clients only.
+            Case {
+                owner: Some(1),
+                entry: 0,
+                my_master: Some(1),
+                readonly: true,
+                want: Ok(()),
+                ..base.clone()
+            },
+            Case {
+                owner: Some(1),
+                entry: 0,
+                my_master: Some(1),
+                want: moved(),
+                ..base.clone()
+            },
+            Case {
+                owner: Some(1),
+                entry: 0,
+                my_master: Some(1),
+                readonly: true,
+                cmd: "set",
+                want: moved(),
+                ..base.clone()
+            },
+            // Shard pub/sub is served by the owner's replicas without READONLY.
+            Case {
+                owner: Some(1),
+                entry: 0,
+                my_master: Some(1),
+                cmd: "spublish",
+                want: Ok(()),
+                ..base.clone()
+            },
+            Case {
+                owner: Some(1),
+                entry: 0,
+                cmd: "spublish",
+                want: moved(),
+                ..base.clone()
+            },
+        ];
+        for (i, c) in cases.iter().enumerate() {
+            assert_eq!(run(c), c.want, "case {i}");
+        }
+    }
 }

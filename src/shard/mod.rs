@@ -757,8 +757,7 @@ impl Shard {
                     let c = &mut self.conns[idx];
                     let proto = c.proto();
                     let mut t = c.reply_buf();
-                    Reply::new(t.buf(), proto)
-                        .error("CROSSSLOT Keys in request don't hash to the same slot");
+                    Reply::new(t.buf(), proto).error(&CmdError::CrossSlot.text());
                     return;
                 }
                 _ => {}

@@ -11,7 +11,7 @@ use super::mesh::{Msg, OwnedArgs, Req, Token};
 use super::{Hooks, Shard};
 use crate::command::route::{route, Route};
 use crate::command::spec::CommandSpec;
-use crate::command::{ClientState, Combine, Ctx, Exec};
+use crate::command::{ClientState, CmdError, Combine, Ctx, Exec};
 use crate::conn::{Gather, GatherKind, MultiState, Pending};
 use crate::resp::{Proto, Reply};
 use std::collections::HashMap;
@@ -265,7 +265,7 @@ impl Shard {
         cmds: &[(&'static CommandSpec, OwnedArgs)],
     ) -> bool {
         use crate::command::cluster::{bus_can_run, runs_on_bus};
-        use crate::shard::cluster_route::{command_slot, slot_verdict, CROSSSLOT};
+        use crate::shard::cluster_route::{command_slot, slot_verdict};
         let mut slot = None;
         let mut write = false;
         let mut on_bus = 0;
@@ -282,7 +282,7 @@ impl Shard {
             match command_slot(&self.shared, spec, &a) {
                 Ok(None) => {}
                 Ok(Some(s)) if slot.is_none_or(|x| x == s) => slot = Some(s),
-                Ok(Some(_)) => return self.exec_refused(idx, CROSSSLOT),
+                Ok(Some(_)) => return self.exec_refused(idx, &CmdError::CrossSlot.text()),
                 Err(e) => return self.exec_refused(idx, &e.text()),
             }
         }
