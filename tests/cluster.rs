@@ -795,3 +795,44 @@ fn scan_covers_the_nodes_keys() {
     // ~2000 keys at COUNT 100: a few dozen calls, not one per slot.
     assert!(calls < 100, "SCAN took {calls} calls");
 }
+
+/// redis-benchmark `--cluster` learns the masters from CLUSTER NODES / CLUSTER SLOTS and
+/// runs SET and GET on hash-tagged keys of every master.
+#[test]
+fn redis_benchmark_cluster_mode_runs() {
+    let k = default_kind();
+    let nodes = three_masters([k, k, k]);
+    let out = std::process::Command::new("redis-benchmark")
+        .args([
+            "--cluster",
+            "-p",
+            &nodes[0].port.to_string(),
+            "-t",
+            "set,get",
+            "-n",
+            "3000",
+            "-c",
+            "6",
+            "-q",
+        ])
+        .output()
+        .expect("redis-benchmark (redis-tools) must be installed");
+    let text = String::from_utf8_lossy(&out.stdout).replace('\r', "\n");
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("Cluster has 3 master nodes"), "{text}");
+    for t in ["SET: ", "GET: "] {
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with(t) && l.contains("requests per second")),
+            "no {t} result: {text}"
+        );
+    }
+    // Every master got its share of the SETs.
+    for n in &nodes {
+        assert!(n.dbsize() > 0, "master {} got no keys", n.port);
+    }
+}
