@@ -118,7 +118,7 @@ impl Parser {
                 }
                 return Ok(Parsed::Incomplete);
             }
-            let n = parse_i64(&buf[1..nl]);
+            let n = parse_count(&buf[1..nl]);
             let n = match n {
                 Some(n) if n <= i32::MAX as i64 => n,
                 _ => return Err(ProtocolError::new("invalid multibulk length")),
@@ -159,7 +159,7 @@ impl Parser {
                         let msg = format!("expected '$', got '{}'", rest[0] as char);
                         return Err(ProtocolError::new(&msg));
                     }
-                    let len = match parse_i64(&rest[1..nl]) {
+                    let len = match parse_count(&rest[1..nl]) {
                         Some(l) if l >= 0 && l <= limits.proto_max_bulk_len => l,
                         _ => return Err(ProtocolError::new("invalid bulk length")),
                     };
@@ -209,6 +209,22 @@ fn find_cr(buf: &[u8]) -> Option<usize> {
         return None;
     }
     memchr::memchr(b'\r', &buf[SHORT..]).map(|i| i + SHORT)
+}
+
+/// A count of a `*n` / `$n` line: one to three plain digits take the short path (almost
+/// every request), anything else goes through [`parse_i64`]'s checks.
+#[inline]
+fn parse_count(s: &[u8]) -> Option<i64> {
+    match *s {
+        [a] if a.is_ascii_digit() => Some((a - b'0') as i64),
+        [a, b] if (b'1'..=b'9').contains(&a) && b.is_ascii_digit() => {
+            Some(((a - b'0') * 10 + (b - b'0')) as i64)
+        }
+        [a, b, c] if (b'1'..=b'9').contains(&a) && b.is_ascii_digit() && c.is_ascii_digit() => {
+            Some((a - b'0') as i64 * 100 + ((b - b'0') * 10 + (c - b'0')) as i64)
+        }
+        _ => parse_i64(s),
+    }
 }
 
 /// Parse a decimal i64 the way Redis's string2ll does: no spaces, no '+', no leading
