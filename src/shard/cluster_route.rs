@@ -132,7 +132,28 @@ fn verdict_in_view(
 
 /// On the shard holding the slot's keys: ASK or TRYAGAIN while the slot is migrating out
 /// (keys missing here) or importing (several keys, some missing).
+#[inline]
 pub fn migration_verdict(
+    shared: &Shared,
+    db: &Db,
+    now: u64,
+    spec: &CommandSpec,
+    args: &[&[u8]],
+    slot: u16,
+    asking: bool,
+) -> Result<(), CmdError> {
+    if shared.cluster.is_none() {
+        return Ok(());
+    }
+    let e = shared.slots.get(slot);
+    if !e.migrating() && !e.importing() {
+        return Ok(());
+    }
+    migration_verdict_slow(shared, db, now, spec, args, slot, asking)
+}
+
+#[cold]
+fn migration_verdict_slow(
     shared: &Shared,
     db: &Db,
     now: u64,

@@ -238,10 +238,16 @@ impl Shard {
     }
 
     /// After a write ran here, mark the watchers of the keys it touched.
+    #[inline]
     pub(super) fn touch_written(&mut self, spec: &CommandSpec, args: &[&[u8]]) {
-        if (self.watches.is_empty() && self.blocking.is_empty()) || !spec.write {
+        if !spec.write || (self.watches.is_empty() && self.blocking.is_empty()) {
             return;
         }
+        self.touch_written_keys(spec, args);
+    }
+
+    #[cold]
+    fn touch_written_keys(&mut self, spec: &CommandSpec, args: &[&[u8]]) {
         let keys = spec.key_positions(args);
         if keys.is_empty() {
             if spec.name == "flushall" || spec.name == "flushdb" {

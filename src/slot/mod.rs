@@ -10,7 +10,7 @@ pub const SLOTS: usize = 16384;
 /// folds the first byte's contribution through the second step, so the two lookups of a
 /// step are independent (the crc16 crate's byte loop is kept as the reference in tests).
 pub fn crc16(data: &[u8]) -> u16 {
-    let (t1, t2) = &*CRC_TABLES;
+    let (t1, t2) = (&CRC_T1, &CRC_T2);
     let mut crc: u16 = 0;
     let mut pairs = data.chunks_exact(2);
     for p in &mut pairs {
@@ -24,25 +24,38 @@ pub fn crc16(data: &[u8]) -> u16 {
     crc
 }
 
-static CRC_TABLES: std::sync::LazyLock<([u16; 256], [u16; 256])> = std::sync::LazyLock::new(|| {
-    let mut t1 = [0u16; 256];
-    for (i, e) in t1.iter_mut().enumerate() {
+const fn crc_table() -> [u16; 256] {
+    let mut t = [0u16; 256];
+    let mut i = 0;
+    while i < 256 {
         let mut c = (i as u16) << 8;
-        for _ in 0..8 {
+        let mut bit = 0;
+        while bit < 8 {
             c = if c & 0x8000 != 0 {
                 (c << 1) ^ 0x1021
             } else {
                 c << 1
             };
+            bit += 1;
         }
-        *e = c;
+        t[i] = c;
+        i += 1;
     }
-    let mut t2 = [0u16; 256];
-    for (i, e) in t2.iter_mut().enumerate() {
-        *e = (t1[i] << 8) ^ t1[(t1[i] >> 8) as usize];
+    t
+}
+
+const fn crc_table2(t1: &[u16; 256]) -> [u16; 256] {
+    let mut t = [0u16; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = (t1[i] << 8) ^ t1[(t1[i] >> 8) as usize];
+        i += 1;
     }
-    (t1, t2)
-});
+    t
+}
+
+static CRC_T1: [u16; 256] = crc_table();
+static CRC_T2: [u16; 256] = crc_table2(&CRC_T1);
 
 /// Position of the first `b` in `s`: eight bytes at a time (keys are short, where
 /// memchr's vector set-up costs more than the scan).
