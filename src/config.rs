@@ -189,8 +189,8 @@ pub static DIRECTIVES: &[Directive] = &[
     d("cluster-allow-replica-migration", "yes", YESNO, true, true),
     d("cluster-replica-no-failover", "no", YESNO, true, false),
     d("cluster-announce-ip", "", S, true, true),
-    d("cluster-announce-port", "0", I, true, false),
-    d("cluster-announce-bus-port", "0", I, true, false),
+    d("cluster-announce-port", "0", I, true, true),
+    d("cluster-announce-bus-port", "0", I, true, true),
     d("cluster-announce-hostname", "", S, true, true),
     d("cluster-announce-human-nodename", "", S, true, true),
     d(

@@ -153,6 +153,8 @@ fn start_cluster(
         require_full_coverage: cfg.flag("cluster-require-full-coverage"),
         allow_replica_migration: cfg.flag("cluster-allow-replica-migration"),
         announce_ip: cfg.value("cluster-announce-ip").to_string(),
+        announce_port: cfg.number("cluster-announce-port").clamp(0, 65535) as u16,
+        announce_bus_port: cfg.number("cluster-announce-bus-port").clamp(0, 65535) as u16,
         announce_hostname: cfg.value("cluster-announce-hostname").to_string(),
         announce_nodename: cfg.value("cluster-announce-human-nodename").to_string(),
     };

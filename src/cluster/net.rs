@@ -98,6 +98,9 @@ async fn cron_loop(bus: Rc<Bus>) {
             st.set.require_full_coverage = cfg.flag("cluster-require-full-coverage");
             st.set.allow_replica_migration = cfg.flag("cluster-allow-replica-migration");
             st.set.announce_ip = cfg.value("cluster-announce-ip").to_string();
+            st.set.announce_port = cfg.number("cluster-announce-port").clamp(0, 65535) as u16;
+            st.set.announce_bus_port =
+                cfg.number("cluster-announce-bus-port").clamp(0, 65535) as u16;
             st.set.announce_hostname = cfg.value("cluster-announce-hostname").to_string();
             st.set.announce_nodename = cfg.value("cluster-announce-human-nodename").to_string();
             drop(cfg);

@@ -56,6 +56,9 @@ pub struct Settings {
     pub require_full_coverage: bool,
     pub allow_replica_migration: bool,
     pub announce_ip: String,
+    /// `cluster-announce-port` / `cluster-announce-bus-port` (0: the real ones).
+    pub announce_port: u16,
+    pub announce_bus_port: u16,
     pub announce_hostname: String,
     pub announce_nodename: String,
 }
@@ -324,8 +327,31 @@ impl Cluster {
         }
     }
 
+    /// The client port others should use (announced, or the real one).
+    fn my_port(&self) -> u16 {
+        match self.set.announce_port {
+            0 => self.set.port,
+            p => p,
+        }
+    }
+
+    /// The bus port others should use (announced, or the real one).
+    fn my_cport(&self) -> u16 {
+        match self.set.announce_bus_port {
+            0 => self.set.cport,
+            p => p,
+        }
+    }
+
     /// Re-read announced names into myself (CONFIG SET may change them).
     pub fn refresh_announced(&mut self) {
+        let (port, cport) = (self.my_port(), self.my_cport());
+        let me = self.me_mut();
+        if me.port != port || me.cport != cport {
+            me.port = port;
+            me.cport = cport;
+            self.changed();
+        }
         let h = self.set.announce_hostname.clone();
         let n = self.set.announce_nodename.clone();
         let ip = self.set.announce_ip.clone();
@@ -422,7 +448,7 @@ impl Cluster {
             None => (me.config_epoch, SlotBitmap::default()),
         };
         Header {
-            port: self.set.port,
+            port: self.my_port(),
             current_epoch: self.current_epoch,
             config_epoch,
             offset: 0,
@@ -435,7 +461,7 @@ impl Cluster {
             },
             myip: IpField::new(self.set.announce_ip.as_bytes()).unwrap_or_default(),
             pport: 0,
-            cport: self.set.cport,
+            cport: self.my_cport(),
             flags: me.flags.bits(),
             state: if self.state_ok { 0 } else { 1 },
             mflags: [0; 3],
@@ -1907,6 +1933,8 @@ mod tests {
                         require_full_coverage: true,
                         allow_replica_migration: true,
                         announce_ip: String::new(),
+                        announce_port: 0,
+                        announce_bus_port: 0,
                         announce_hostname: String::new(),
                         announce_nodename: String::new(),
                     };
@@ -2127,6 +2155,24 @@ mod tests {
         assert!(cn.me().is_replica(), "C kept its role");
         assert_eq!(cn.me().master, Some(a));
         assert_eq!(cn.slot_count(cn.me_uid()), 0);
+    }
+
+    #[test]
+    fn announced_ports_are_what_peers_see() {
+        let mut net = Net::new(2);
+        net.nodes[0].set.announce_port = 9000;
+        net.nodes[0].refresh_announced();
+        net.nodes[1].meet("127.0.0.1", 7000, 17000);
+        let mut t = 1_000_000;
+        while !net.knows_all() && t < 1_060_000 {
+            t = net.run(t, 500);
+        }
+        assert!(net.knows_all());
+        let a = net.id(0);
+        let b = &net.nodes[1];
+        let seen = &b.nodes[b.idx(&a).unwrap()];
+        assert_eq!((seen.port, seen.cport), (9000, 17000));
+        assert_eq!(net.nodes[0].me().port, 9000);
     }
 
     #[test]
