@@ -5,7 +5,7 @@
 #
 # Usage:
 #   tuning/experiments.sh [--rounds 3] [--tools slotcore-bench] [--outdir tuning/results]
-#                         pinning|placement|shards|cross-shard|all ...
+#                         pinning|placement|shards|cross-shard|bus|all ...
 #
 #   pinning      (a) slotcore 1 shard pinned (taskset -c 1, --shard-cpus 1) vs unpinned
 #                    (no taskset, no --shard-cpus); redis-server pinned vs unpinned as a
@@ -20,6 +20,9 @@
 #                    connection; a hash-tagged prefix ({b}: slot 3300, shard 0; {a}:
 #                    slot 15495, shard 1) puts every key on one shard as a cross-check.
 #                    Prints the per-forwarded-request extra CPU and the scaling model.
+#   bus          (e) cluster mode (compare.sh --mode cluster, one node owning all slots):
+#                    the bus core on the shard's CPU (1), on the load tool's CPU (0), or
+#                    unpinned; a 2-core box has no third core to dedicate to it.
 #
 # Extra arguments after -- go to compare.sh (e.g. -- --no-chart).  Environment
 # overrides of compare.sh (BENCH_N_P1, BENCH_N_P32, ...) apply.
@@ -46,9 +49,16 @@ while (($# > 0)); do
         --cells) CELLS=$2; shift 2 ;;
         --outdir) OUTDIR=$2; shift 2 ;;
         --) shift; PASS=("$@"); break ;;
-        pinning | placement | shards | cross-shard) EXPS+=("$1"); shift ;;
-        all) EXPS+=(pinning placement shards cross-shard); shift ;;
+        pinning | placement | shards | cross-shard | bus) EXPS+=("$1"); shift ;;
+        all) EXPS+=(pinning placement shards cross-shard bus); shift ;;
         *) usage >&2; die "unknown argument: $1" ;;
+        bus)
+            run bus "(e) cluster node: bus core on the shard's CPU, the load tool's CPU, or unpinned" \
+                --mode cluster \
+                --variant 'sc-bus-shared=slotcore:cpus=1:shard-cpus=1:bus-cpu=1' \
+                --variant 'sc-bus-on-lg=slotcore:cpus=0,1:shard-cpus=1:bus-cpu=0' \
+                --variant 'sc-bus-unpinned=slotcore:cpus=0,1:shard-cpus=1:bus-cpu=none'
+            ;;
     esac
 done
 ((${#EXPS[@]} > 0)) || { usage >&2; die "name an experiment (or all)"; }
@@ -127,6 +137,13 @@ for e in "${EXPS[@]}"; do
             } >>"$OUTDIR/exp-cross-shard-$STAMP.md"
             echo
             cat -- "$model"
+            ;;
+        bus)
+            run bus "(e) cluster node: bus core on the shard's CPU, the load tool's CPU, or unpinned" \
+                --mode cluster \
+                --variant 'sc-bus-shared=slotcore:cpus=1:shard-cpus=1:bus-cpu=1' \
+                --variant 'sc-bus-on-lg=slotcore:cpus=0,1:shard-cpus=1:bus-cpu=0' \
+                --variant 'sc-bus-unpinned=slotcore:cpus=0,1:shard-cpus=1:bus-cpu=none'
             ;;
     esac
 done
