@@ -1915,6 +1915,12 @@ mod tests {
         _dir: std::path::PathBuf,
     }
 
+    impl Drop for Net {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self._dir);
+        }
+    }
+
     impl Net {
         fn new(n: usize) -> Net {
             let dir = std::env::temp_dir().join(format!(
