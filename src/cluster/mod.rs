@@ -57,21 +57,15 @@ impl View {
 
 /// A request from a shard to the bus core.
 pub enum BusReq {
-    /// A CLUSTER subcommand the bus answers; the reply goes back as `Msg::Reply`.
-    Command {
-        shard: u16,
-        token: Token,
-        seq: u64,
-        proto: Proto,
-        args: OwnedArgs,
-    },
-    /// EXEC of a transaction made only of CLUSTER subcommands the bus answers.
-    Exec {
+    /// CLUSTER subcommands the bus answers, in order; the reply (one, or an EXEC array
+    /// when `exec`) goes back as `Msg::Reply`.
+    Commands {
         shard: u16,
         token: Token,
         seq: u64,
         proto: Proto,
         cmds: Vec<OwnedArgs>,
+        exec: bool,
     },
     /// PUBLISH (false) or SPUBLISH (true): broadcast to the other nodes.
     Publish {

@@ -122,40 +122,18 @@ async fn inbox_loop(bus: Rc<Bus>) {
         })
         .await;
         match req {
-            BusReq::Command {
-                shard,
-                token,
-                seq,
-                proto,
-                args,
-            } => {
-                let data = {
-                    let mut st = bus.st.borrow_mut();
-                    st.now = unix_ms();
-                    super::commands::execute(&mut st, &bus.shared, &args.slices(), proto)
-                };
-                // Publish the new slot table and view before the client sees +OK, so
-                // its next command is routed by what it just changed.
-                bus.drive();
-                bus.to_shard(
-                    shard as usize,
-                    Msg::Reply {
-                        token,
-                        seq,
-                        part: 0,
-                        data,
-                    },
-                );
-            }
-            BusReq::Exec {
+            BusReq::Commands {
                 shard,
                 token,
                 seq,
                 proto,
                 cmds,
+                exec,
             } => {
                 let mut data = Vec::new();
-                crate::resp::Reply::new(&mut data, proto).array(cmds.len());
+                if exec {
+                    crate::resp::Reply::new(&mut data, proto).array(cmds.len());
+                }
                 {
                     let mut st = bus.st.borrow_mut();
                     st.now = unix_ms();
@@ -165,6 +143,8 @@ async fn inbox_loop(bus: Rc<Bus>) {
                         data.extend_from_slice(&r);
                     }
                 }
+                // Publish the new slot table and view before the client sees +OK, so
+                // its next command is routed by what it just changed.
                 bus.drive();
                 bus.to_shard(
                     shard as usize,
@@ -396,14 +376,6 @@ impl Bus {
                         if !mine.is_empty() {
                             self.to_shard(s, Msg::DropSlots(mine));
                         }
-                    }
-                }
-                Effect::FlushAll => {
-                    for s in 0..n {
-                        let mine: Vec<u16> = (0..crate::slot::SLOTS as u16)
-                            .filter(|&x| cluster_home(x, n) == s)
-                            .collect();
-                        self.to_shard(s, Msg::DropSlots(mine));
                     }
                 }
             }

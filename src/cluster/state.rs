@@ -42,8 +42,6 @@ pub enum Effect {
     },
     /// Delete every key in these slots (they now belong to another node).
     DropSlots(Vec<u16>),
-    /// Delete every key (a replica that becomes a master by RESET).
-    FlushAll,
 }
 
 /// Settings the bus reads from the configuration.
@@ -579,28 +577,24 @@ impl Cluster {
     }
 
     /// Send to every node we have an outbound link to (except handshake nodes).
-    fn broadcast(&mut self, msg: &Message) {
-        let links: Vec<LinkId> = self
-            .nodes
+    /// Our connected outbound links to every other node out of handshake.
+    fn connected_links(&self) -> Vec<LinkId> {
+        self.nodes
             .iter()
             .filter(|n| n.id != self.myself && !n.in_handshake())
             .filter_map(|n| n.link)
             .filter(|l| self.links.get(l).is_some_and(|l| l.connected))
-            .collect();
-        for l in links {
+            .collect()
+    }
+
+    fn broadcast(&mut self, msg: &Message) {
+        for l in self.connected_links() {
             self.send(l, msg);
         }
     }
 
     fn broadcast_pong(&mut self) {
-        let links: Vec<LinkId> = self
-            .nodes
-            .iter()
-            .filter(|n| n.id != self.myself && !n.in_handshake())
-            .filter_map(|n| n.link)
-            .filter(|l| self.links.get(l).is_some_and(|l| l.connected))
-            .collect();
-        for l in links {
+        for l in self.connected_links() {
             self.send_ping(l, 1);
         }
     }
@@ -677,7 +671,6 @@ impl Cluster {
             self.nodes[i].ping_sent = old_ping;
         }
         self.nodes[i].flags.remove(NodeFlags::MEET);
-        self.dirty_view = true;
     }
 
     /// The link failed to connect or was closed by the peer.
@@ -699,7 +692,6 @@ impl Cluster {
                 n.inbound = None;
             }
         }
-        self.dirty_view = true;
     }
 
     fn free_link(&mut self, link: LinkId) {
@@ -714,7 +706,6 @@ impl Cluster {
                 n.inbound = None;
             }
         }
-        self.dirty_view = true;
     }
 
     fn del_node(&mut self, i: usize) {
@@ -929,7 +920,6 @@ impl Cluster {
             } else if n.flags.contains(NodeFlags::FAIL) {
                 self.clear_failure_if_needed(s);
             }
-            self.dirty_view = true;
         }
         // Role.
         let sid = self.nodes[s].id;
@@ -1509,7 +1499,6 @@ impl Cluster {
                 eprintln!("cluster: node {} possibly failing", n.id);
                 self.nodes[i].flags.insert(NodeFlags::PFAIL);
                 update = true;
-                self.dirty_view = true;
                 if self.me().is_master() && self.size == 1 {
                     self.mark_failing_if_needed(i);
                 }
@@ -1600,34 +1589,30 @@ impl Cluster {
     pub fn setslot(&mut self, slot: u16, action: &str, node: Option<&[u8]>) -> Result<(), String> {
         let lookup = |c: &Cluster, raw: &[u8]| NodeId::from_bytes(raw).and_then(|id| c.idx(&id));
         let shown = |raw: &[u8]| crate::command::error::c_str(raw, usize::MAX).into_owned();
+        // The other node of a migration: known, and a master.
+        let peer = |c: &Cluster, raw: &[u8]| -> Result<NodeId, String> {
+            let Some(i) = lookup(c, raw) else {
+                return Err(format!("I don't know about node {}", shown(raw)));
+            };
+            if c.nodes[i].is_replica() {
+                return Err("Target node is not a master".into());
+            }
+            Ok(c.nodes[i].id)
+        };
         let me_uid = self.me_uid();
         match action {
             "migrating" => {
-                let raw = node.unwrap();
                 if self.owner[slot as usize] != me_uid {
                     return Err(format!("I'm not the owner of hash slot {slot}"));
                 }
-                let Some(i) = lookup(self, raw) else {
-                    return Err(format!("I don't know about node {}", shown(raw)));
-                };
-                if self.nodes[i].is_replica() {
-                    return Err("Target node is not a master".into());
-                }
-                let id = self.nodes[i].id;
+                let id = peer(self, node.unwrap())?;
                 self.migrating.insert(slot, id);
             }
             "importing" => {
-                let raw = node.unwrap();
                 if self.owner[slot as usize] == me_uid {
                     return Err(format!("I'm already the owner of hash slot {slot}"));
                 }
-                let Some(i) = lookup(self, raw) else {
-                    return Err(format!("I don't know about node {}", shown(raw)));
-                };
-                if self.nodes[i].is_replica() {
-                    return Err("Target node is not a master".into());
-                }
-                let id = self.nodes[i].id;
+                let id = peer(self, node.unwrap())?;
                 self.importing.insert(slot, id);
             }
             "stable" => {
@@ -1741,7 +1726,9 @@ impl Cluster {
             me.flags.remove(NodeFlags::SLAVE);
             me.flags.insert(NodeFlags::MASTER);
             me.master = None;
-            self.effects.push(Effect::FlushAll);
+            // Its data was its master's: drop every key.
+            self.effects
+                .push(Effect::DropSlots((0..wire::SLOTS as u16).collect()));
         }
         self.migrating.clear();
         self.importing.clear();

@@ -149,10 +149,11 @@ pub fn migration_verdict(
     if !e.migrating() && !e.importing() {
         return Ok(());
     }
-    migration_verdict_slow(shared, db, now, spec, args, slot, asking)
+    migration_verdict_slow(shared, db, now, spec, args, slot, asking, e)
 }
 
 #[cold]
+#[allow(clippy::too_many_arguments)]
 fn migration_verdict_slow(
     shared: &Shared,
     db: &Db,
@@ -161,11 +162,11 @@ fn migration_verdict_slow(
     args: &[&[u8]],
     slot: u16,
     asking: bool,
+    e: crate::slot::SlotEntry,
 ) -> Result<(), CmdError> {
     let Some(h) = &shared.cluster else {
         return Ok(());
     };
-    let e = shared.slots.get(slot);
     let migrating = e.is_local() && e.migrating();
     let importing = !e.is_local() && e.importing() && (asking || spec.has_flag("asking"));
     if !(migrating || importing)

@@ -708,11 +708,12 @@ impl Shard {
         }
     }
 
-    /// Hand `CLUSTER <sub>` to the bus core; its reply comes back as a `Msg::Reply`.
-    fn send_to_bus(&mut self, idx: usize, args: &[&[u8]]) {
+    /// Hand CLUSTER subcommands (one, or an EXEC's when `exec`) to the bus core; the
+    /// reply takes this connection's next place and comes back as a `Msg::Reply`.
+    pub(super) fn send_to_bus(&mut self, idx: usize, cmds: Vec<OwnedArgs>, exec: bool) {
         let c = &mut self.conns[idx];
         let seq = c.reserve(Pending::Wait);
-        let req = crate::cluster::BusReq::Command {
+        let req = crate::cluster::BusReq::Commands {
             shard: self.id as u16,
             token: Token {
                 idx: idx as u32,
@@ -720,7 +721,8 @@ impl Shard {
             },
             seq,
             proto: c.proto(),
-            args: OwnedArgs::new(args),
+            cmds,
+            exec,
         };
         if let Some(h) = &self.shared.cluster {
             h.send(req);
@@ -736,7 +738,7 @@ impl Shard {
         may_block: bool,
     ) {
         if self.shared.cluster.is_some() && crate::command::cluster::runs_on_bus(args, spec) {
-            return self.send_to_bus(idx, args);
+            return self.send_to_bus(idx, vec![OwnedArgs::new(args)], false);
         }
         let verdict = match route(spec, args, &self.shared.slots) {
             Ok(v) => v,

@@ -310,21 +310,7 @@ impl Shard {
             );
         }
         self.unwatch_all(idx);
-        let c = &mut self.conns[idx];
-        let seq = c.reserve(Pending::Wait);
-        let req = crate::cluster::BusReq::Exec {
-            shard: self.id as u16,
-            token: Token {
-                idx: idx as u32,
-                gen: c.gen,
-            },
-            seq,
-            proto: c.proto(),
-            cmds: cmds.iter().map(|(_, a)| a.clone()).collect(),
-        };
-        if let Some(h) = &self.shared.cluster {
-            h.send(req);
-        }
+        self.send_to_bus(idx, cmds.iter().map(|(_, a)| a.clone()).collect(), true);
         false
     }
 
