@@ -1044,16 +1044,22 @@ impl Cluster {
         if ip.is_empty() {
             return false;
         }
-        let n = &mut self.nodes[s];
+        self.set_address(s, ip, h.port, h.cport, h.pport);
+        true
+    }
+
+    /// A node's new address: stored, NOADDR cleared, its outbound link dropped (cron
+    /// reconnects to the new one).
+    fn set_address(&mut self, i: usize, ip: String, port: u16, cport: u16, pport: u16) {
+        let n = &mut self.nodes[i];
         n.ip = ip;
-        n.port = h.port;
-        n.cport = h.cport;
-        n.pport = h.pport;
+        n.port = port;
+        n.cport = cport;
+        n.pport = pport;
         n.flags.remove(NodeFlags::NOADDR);
         if let Some(l) = n.link {
             self.free_link(l);
         }
-        true
     }
 
     fn set_as_master(&mut self, i: usize) {
@@ -1195,14 +1201,7 @@ impl Cluster {
                     && !gip.is_empty()
                     && (n.ip != gip || n.port != g.port || n.cport != g.cport)
                 {
-                    n.ip = gip;
-                    n.port = g.port;
-                    n.cport = g.cport;
-                    n.pport = g.pport;
-                    n.flags.remove(NodeFlags::NOADDR);
-                    if let Some(l) = n.link {
-                        self.free_link(l);
-                    }
+                    self.set_address(i, gip, g.port, g.cport, g.pport);
                     self.changed();
                 }
             } else if sender.is_some()
