@@ -1233,7 +1233,7 @@ mod tests {
     use std::path::{Path, PathBuf};
     use std::sync::OnceLock;
 
-    const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/captures");
+    const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/captures");
 
     fn capture(rel: &str) -> Vec<u8> {
         let p = Path::new(CAPTURES).join(rel);
@@ -1257,7 +1257,7 @@ mod tests {
     fn decoded_sections() -> Vec<(PathBuf, String, Vec<String>)> {
         let mut out = Vec::new();
         let mut dirs: Vec<_> = std::fs::read_dir(CAPTURES)
-            .expect("captures directory beside the clone")
+            .expect("tests/data/captures in the repository")
             .map(|e| e.unwrap().path())
             .filter(|p| p.join("decoded.txt").is_file())
             .collect();
