@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::shard::{mesh::Mesh, Shard};
-use crate::shared::{set_global, Shared};
+use crate::shared::Shared;
 use std::os::fd::RawFd;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -122,42 +122,66 @@ fn block_signals() -> libc::sigset_t {
     }
 }
 
-/// Run the server until SIGTERM/SIGINT or SHUTDOWN. Returns the exit code.
-/// Load (or create) the cluster state and bind the bus port.
-fn start_cluster(
+/// The nodes file of shard-node `node` of `shards`: `cluster-config-file` itself with
+/// one shard; with several, node i (client port P+i) uses the file's name with `-P+i`
+/// before its extension (nodes.conf → nodes-7000.conf, nodes-7001.conf, …). Relative
+/// names are in `dir`.
+pub fn node_config_file(cfg: &Config, node: usize, shards: usize) -> std::path::PathBuf {
+    let file = std::path::Path::new(cfg.value("cluster-config-file"));
+    let file = if shards <= 1 {
+        file.to_path_buf()
+    } else {
+        let stem = file
+            .file_stem()
+            .map_or_else(|| "nodes".into(), |s| s.to_string_lossy().into_owned());
+        let name = match file.extension() {
+            Some(ext) => format!(
+                "{stem}-{}.{}",
+                cfg.port as usize + node,
+                ext.to_string_lossy()
+            ),
+            None => format!("{stem}-{}", cfg.port as usize + node),
+        };
+        file.with_file_name(name)
+    };
+    if file.is_absolute() {
+        file
+    } else {
+        std::path::Path::new(&cfg.dir).join(file)
+    }
+}
+
+/// Load (or create) shard-node `node`'s cluster state and bind its bus port.
+fn start_cluster_node(
     shared: &Arc<Shared>,
+    node: usize,
 ) -> Result<(crate::cluster::state::Cluster, std::net::TcpListener), String> {
     use crate::cluster::state::{Cluster, Settings};
     let cfg = shared.cfg();
-    let port = cfg.port;
+    let port = cfg.port as u32 + node as u32;
     let cport = match cfg.number("cluster-port") {
-        0 => port as u32 + 10000,
+        0 => cfg.port as u32 + 10000,
         p => p as u32,
-    };
+    } + node as u32;
     if cport > 65535 {
         return Err(format!(
             "Redis port number too high. Cluster communication port is 10,000 port numbers higher than your Redis port. Your Redis port number must be 55535 or less, but {port} specified."
         ));
     }
-    let file = std::path::Path::new(cfg.value("cluster-config-file"));
-    let config_file = if file.is_absolute() {
-        file.to_path_buf()
-    } else {
-        std::path::Path::new(&cfg.dir).join(file)
-    };
-    let set = Settings {
-        port,
+    let mut set = Settings {
+        port: port as u16,
         cport: cport as u16,
-        node_timeout: cfg.number("cluster-node-timeout").max(1) as u64,
-        config_file,
-        require_full_coverage: cfg.flag("cluster-require-full-coverage"),
-        allow_replica_migration: cfg.flag("cluster-allow-replica-migration"),
-        announce_ip: cfg.value("cluster-announce-ip").to_string(),
-        announce_port: cfg.number("cluster-announce-port").clamp(0, 65535) as u16,
-        announce_bus_port: cfg.number("cluster-announce-bus-port").clamp(0, 65535) as u16,
-        announce_hostname: cfg.value("cluster-announce-hostname").to_string(),
-        announce_nodename: cfg.value("cluster-announce-human-nodename").to_string(),
+        node_timeout: 0,
+        config_file: node_config_file(&cfg, node, shared.nshards),
+        require_full_coverage: true,
+        allow_replica_migration: true,
+        announce_ip: String::new(),
+        announce_port: 0,
+        announce_bus_port: 0,
+        announce_hostname: String::new(),
+        announce_nodename: String::new(),
     };
+    crate::cluster::net::apply_config(&mut set, &cfg, node);
     let bind = cfg
         .bind
         .first()
@@ -165,13 +189,14 @@ fn start_cluster(
         .unwrap_or_else(|| "0.0.0.0".into());
     drop(cfg);
     let mut state = Cluster::load(set, crate::shared::unix_ms())?;
+    state.keys = crate::cluster::handle(shared).nodes[node].keys.clone();
     state.save().map_err(|e| {
         format!(
             "Could not save the cluster config file {}: {e}",
             state.set.config_file.display()
         )
     })?;
-    crate::cluster::net::publish_view(&state, shared);
+    crate::cluster::net::publish_view(&state, shared, node);
     let host = if bind == "*" || bind == "0.0.0.0" {
         "0.0.0.0".to_string()
     } else {
@@ -194,16 +219,41 @@ fn start_cluster(
     Ok((state, listener))
 }
 
+/// Run the server until SIGTERM/SIGINT or SHUTDOWN. Returns the exit code.
 pub fn run(config: Config, config_file: String) -> i32 {
     let nshards = config.shard_count();
     let port = config.port;
-    let lock = match lock_port(port) {
-        Ok(fd) => fd,
-        Err(e) => {
-            eprintln!("Could not start slotcore: {e}");
-            return 1;
+    // Cluster mode: shard i is a node on its own port P+i.
+    let ports: Vec<u16> = if config.cluster_enabled() {
+        match (0..nshards)
+            .map(|i| u16::try_from(port as usize + i).ok())
+            .collect::<Option<Vec<u16>>>()
+        {
+            Some(p) => p,
+            None => {
+                eprintln!(
+                    "Could not start slotcore: {nshards} shard-nodes from port {port} pass 65535"
+                );
+                return 1;
+            }
         }
+    } else {
+        vec![port; nshards]
     };
+    let mut locks = Vec::new();
+    for p in {
+        let mut d = ports.clone();
+        d.dedup();
+        d
+    } {
+        match lock_port(p) {
+            Ok(fd) => locks.push(fd),
+            Err(e) => {
+                eprintln!("Could not start slotcore: {e}");
+                return 1;
+            }
+        }
+    }
     if let Some(pf) = &config.pidfile {
         if let Err(e) = std::fs::write(pf, format!("{}\n", std::process::id())) {
             eprintln!("warning: could not write pidfile {pf}: {e}");
@@ -212,28 +262,28 @@ pub fn run(config: Config, config_file: String) -> i32 {
     let bind = config.bind.first().cloned().unwrap_or_else(|| "*".into());
     let cpus = config.shard_cpus.clone();
     let shared = Shared::new(config, nshards, config_file);
-    set_global(shared.clone());
     let mesh = Arc::new(Mesh::new(nshards));
     let sigset = block_signals();
 
-    // Cluster mode: load nodes.conf and bind the bus port before serving anything, so
-    // a corrupt config or a busy bus port stops start-up.
-    let cluster = if shared.cluster.is_some() {
-        match start_cluster(&shared) {
-            Ok(c) => Some(c),
-            Err(e) => {
-                eprintln!("{e}");
-                return 1;
+    // Cluster mode: load every shard-node's nodes file and bind its bus port before
+    // serving anything, so a corrupt file or a busy bus port stops start-up.
+    let mut cluster = Vec::new();
+    if shared.cluster.is_some() {
+        for node in 0..nshards {
+            match start_cluster_node(&shared, node) {
+                Ok(c) => cluster.push(c),
+                Err(e) => {
+                    eprintln!("{e}");
+                    return 1;
+                }
             }
         }
-    } else {
-        None
-    };
+    }
 
     // Bind every shard's listener first (retrying while a previous process's rings
     // still hold the port), so a bind failure stops start-up cleanly.
     let mut listeners = Vec::with_capacity(nshards);
-    for _ in 0..nshards {
+    for &port in &ports {
         let deadline = Instant::now() + Duration::from_secs(5);
         let fd = loop {
             match listen(&bind, port) {
@@ -299,9 +349,9 @@ pub fn run(config: Config, config_file: String) -> i32 {
             Err(_) => return 1,
         }
     }
-    let bus = cluster.map(|(state, listener)| {
+    let bus = (!cluster.is_empty()).then(|| {
         let cpu = shared.cfg().value("bus-cpu").parse().ok();
-        crate::cluster::net::spawn(state, shared.clone(), mesh.clone(), listener, cpu)
+        crate::cluster::net::spawn(cluster, shared.clone(), mesh.clone(), cpu)
     });
     println!(
         "slotcore {} pid={} port={} shards={} - Ready to accept connections tcp",
@@ -340,8 +390,10 @@ pub fn run(config: Config, config_file: String) -> i32 {
     if let Some(pf) = &shared.cfg().pidfile {
         let _ = std::fs::remove_file(pf);
     }
-    // SAFETY: releasing our lock fd at exit.
-    unsafe { libc::close(lock) };
+    for lock in locks {
+        // SAFETY: releasing our lock fds at exit.
+        unsafe { libc::close(lock) };
+    }
     println!("slotcore is now ready to exit, bye bye...");
     0
 }

@@ -11,8 +11,14 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 pub struct Shared {
     pub config: ArcSwap<Config>,
+    /// Standalone: the shard that owns each slot (all LOCAL). Cluster: which local
+    /// shard-node owns each slot (REMOTE when none does), with the owner's MIGRATING
+    /// and any local node's IMPORTING mark — the process-wide seam for handing a slot
+    /// between two shard-nodes in memory. Routing in cluster mode reads the node's own
+    /// table ([`Shared::table`]).
     pub slots: SlotTable,
-    /// Cluster mode only: the bus core's published view and inbox.
+    /// Cluster mode only: each shard-node's published view and slot table, and the bus
+    /// core's inbox.
     pub cluster: Option<crate::cluster::ClusterHandle>,
     pub nshards: usize,
     pub run_id: String,
@@ -31,6 +37,10 @@ pub struct Shared {
     pub net_output_bytes: AtomicU64,
     pub lastsave: AtomicI64,
     pub stat_reset_at: AtomicU64,
+    /// Per shard: client requests it handed to another shard to run (INFO stats
+    /// `slotcore_forwarded_requests`; always 0 in cluster mode, where no request crosses
+    /// cores). Padded: each shard bumps its own.
+    pub forwarded: Box<[crossbeam::utils::CachePadded<AtomicU64>]>,
 }
 
 impl Shared {
@@ -44,11 +54,11 @@ impl Shared {
         Arc::new(Shared {
             config: ArcSwap::from_pointee(config),
             slots: if cluster {
-                SlotTable::cluster(nshards)
+                SlotTable::new()
             } else {
                 SlotTable::standalone(nshards)
             },
-            cluster: cluster.then(crate::cluster::ClusterHandle::new),
+            cluster: cluster.then(|| crate::cluster::ClusterHandle::new(nshards)),
             nshards,
             run_id,
             started: Instant::now(),
@@ -67,11 +77,51 @@ impl Shared {
             net_output_bytes: AtomicU64::new(0),
             lastsave: AtomicI64::new((now / 1000) as i64),
             stat_reset_at: AtomicU64::new(now),
+            forwarded: (0..nshards)
+                .map(|_| crossbeam::utils::CachePadded::new(AtomicU64::new(0)))
+                .collect(),
         })
     }
 
     pub fn cfg(&self) -> arc_swap::Guard<Arc<Config>> {
         self.config.load()
+    }
+
+    /// Cluster mode: shard-node `shard`'s handle (its view, slot table, key counts).
+    #[inline]
+    pub fn node(&self, shard: usize) -> Option<&crate::cluster::NodeHandle> {
+        self.cluster.as_ref().map(|c| &c.nodes[shard])
+    }
+
+    /// The slot table that routes commands arriving on `shard`: the node's own in
+    /// cluster mode, the process's in standalone mode.
+    #[inline]
+    pub fn table(&self, shard: usize) -> &SlotTable {
+        match &self.cluster {
+            Some(c) => &c.nodes[shard].slots,
+            None => &self.slots,
+        }
+    }
+
+    /// The shards an all-shards command (DBSIZE, KEYS, FLUSHALL, INFO, CLIENT LIST, …)
+    /// arriving on `shard` visits: every shard of the one standalone node, or in cluster
+    /// mode the shard-node itself.
+    pub fn fanout(&self, shard: usize) -> std::ops::Range<usize> {
+        if self.cluster.is_some() {
+            shard..shard + 1
+        } else {
+            0..self.nshards
+        }
+    }
+
+    /// The client port of `shard`: in cluster mode shard i is a node on `port + i`.
+    pub fn shard_port(&self, shard: usize) -> u16 {
+        let port = self.cfg().port;
+        if self.cluster.is_some() {
+            port + shard as u16
+        } else {
+            port
+        }
     }
 
     pub fn is_shutting_down(&self) -> bool {
@@ -91,21 +141,4 @@ pub fn unix_us() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_micros() as u64)
-}
-
-static GLOBAL: std::sync::OnceLock<Arc<Shared>> = std::sync::OnceLock::new();
-
-/// Install the process's shared state (once, at start-up).
-pub fn set_global(s: Arc<Shared>) {
-    let _ = GLOBAL.set(s);
-}
-
-/// The process's shared state, if start-up installed it (unit tests run without).
-pub fn try_global() -> Option<&'static Shared> {
-    GLOBAL.get().map(|s| &**s)
-}
-
-/// The process's shared state. Panics if called before start-up installed it.
-pub fn global() -> &'static Shared {
-    GLOBAL.get().expect("shared state installed at start-up")
 }

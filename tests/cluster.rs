@@ -39,7 +39,6 @@ fn all(nodes: &[Node]) -> Vec<&Node> {
 
 /// Three masters formed by hand: CLUSTER INFO/NODES/SLOTS/SHARDS shapes, MOVED and
 /// CROSSSLOT bytes, keyless commands served locally, KEYSLOT/COUNTKEYSINSLOT/GETKEYSINSLOT.
-#[test]
 fn three_masters_replies_and_redirections() {
     let k = default_kind();
     let nodes = three_masters([k, k, k]);
@@ -261,7 +260,6 @@ fn three_masters_replies_and_redirections() {
 
 /// Six empty nodes made into 3 masters + 3 replicas by `redis-cli --cluster create`, then
 /// `redis-cli --cluster check`. Replica roles only: no data replication is checked.
-#[test]
 fn redis_cli_cluster_create_and_check() {
     let k = default_kind();
     let nodes: Vec<Node> = (0..6).map(|_| Node::start(k)).collect();
@@ -379,7 +377,6 @@ fn roles_ok(lines: &[NodeLine]) -> Result<(), String> {
 /// 10 000 keys: half written through one `redis-cli -c` process (stdin, following MOVED),
 /// half through the `redis` crate's ClusterClient; each half read back through the other
 /// path; DBSIZE per node equals the number of keys whose slot it owns.
-#[test]
 fn ten_thousand_keys_through_redis_cli_and_cluster_client() {
     const N: usize = 10_000;
     const HALF: usize = N / 2;
@@ -462,7 +459,6 @@ fn split_cli_output(nodes: &[Node], out: &str) -> (usize, Vec<String>) {
 
 /// A slot half-way through a migration from A to B: ASK, TRYAGAIN, one-shot ASKING,
 /// MOVED to the owner, the NODES markers; then SETSLOT NODE moves it cluster-wide.
-#[test]
 fn moved_and_ask_during_slot_migration() {
     let k = default_kind();
     let nodes = three_masters([k, k, k]);
@@ -577,7 +573,6 @@ fn moved_and_ask_during_slot_migration() {
 /// SIGKILL one of three masters: every survivor flags it `fail` within
 /// `2 × node_timeout + allowance` and goes `cluster_state:fail` (full coverage lost); the
 /// node restarted from its nodes.conf keeps its id and the cluster returns to `ok`.
-#[test]
 fn failure_detection_and_restart() {
     let k = default_kind();
     let mut nodes = three_masters([k, k, k]);
@@ -644,7 +639,6 @@ fn failure_detection_and_restart() {
 
 /// A lone fresh node: the state the fixtures start from (no IP known yet, epoch 0,
 /// `cluster_state:fail`, unbound slots not served), then every slot on itself.
-#[test]
 fn fresh_node_before_meet() {
     let n = Node::start(default_kind());
     assert_eq!(n.cluster_info("cluster_state"), "fail");
@@ -667,7 +661,6 @@ fn fresh_node_before_meet() {
 
 /// A client blocked on a key whose slot moves to another node is answered with MOVED
 /// (Redis checks blocked clients from its clients cron).
-#[test]
 fn blocked_client_is_redirected_when_its_slot_moves() {
     let kind = default_kind();
     let nodes = three_masters([kind, kind, kind]);
@@ -700,7 +693,6 @@ fn blocked_client_is_redirected_when_its_slot_moves() {
 /// too; src/cluster/state.rs tests UPDATE on its own), it gives the slots up and, having
 /// none left (cluster-allow-replica-migration is on by default), becomes a replica of the
 /// new owner.
-#[test]
 fn stale_owner_gives_up_its_slots_and_becomes_a_replica() {
     let k = default_kind();
     let mut nodes = three_masters([k, k, k]);
@@ -758,7 +750,6 @@ fn stale_owner_gives_up_its_slots_and_becomes_a_replica() {
 
 /// SCAN on a cluster node covers exactly its keys in few calls (slotcore deals slots to
 /// its shards round-robin; the cursor walks one shard's slots, then the next's).
-#[test]
 fn scan_covers_the_nodes_keys() {
     let k = default_kind();
     let nodes = three_masters([k, k, k]);
@@ -798,7 +789,6 @@ fn scan_covers_the_nodes_keys() {
 
 /// redis-benchmark `--cluster` learns the masters from CLUSTER NODES / CLUSTER SLOTS and
 /// runs SET and GET on hash-tagged keys of every master.
-#[test]
 fn redis_benchmark_cluster_mode_runs() {
     let k = default_kind();
     let nodes = three_masters([k, k, k]);
@@ -836,3 +826,17 @@ fn redis_benchmark_cluster_mode_runs() {
         assert!(n.dbsize() > 0, "master {} got no keys", n.port);
     }
 }
+
+// Every test runs twice: slotcore processes with 1 and with 2 shard-nodes each.
+per_process_shards!(
+    three_masters_replies_and_redirections,
+    redis_cli_cluster_create_and_check,
+    ten_thousand_keys_through_redis_cli_and_cluster_client,
+    moved_and_ask_during_slot_migration,
+    failure_detection_and_restart,
+    fresh_node_before_meet,
+    blocked_client_is_redirected_when_its_slot_moves,
+    stale_owner_gives_up_its_slots_and_becomes_a_replica,
+    scan_covers_the_nodes_keys,
+    redis_benchmark_cluster_mode_runs,
+);

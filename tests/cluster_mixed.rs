@@ -40,7 +40,6 @@ fn mixed_cluster() -> Vec<Node> {
 /// 1000 keys written by a client that follows MOVED from whichever node it starts on, read
 /// back through the `redis` crate's ClusterClient; each node holds exactly its slots' keys.
 /// Then the redis-server node is killed and both others flag it `fail`.
-#[test]
 fn mixed_cluster_routes_keys_and_detects_a_dead_redis_node() {
     const N: usize = 1000;
     let mut nodes = mixed_cluster();
@@ -88,7 +87,6 @@ fn mixed_cluster_routes_keys_and_detects_a_dead_redis_node() {
 
 /// The redis-server node (and the other default-kind node) flag a killed default-kind
 /// node `fail`.
-#[test]
 fn redis_node_detects_a_dead_default_kind_node() {
     let mut nodes = mixed_cluster();
     let d1_id = nodes[0].myid();
@@ -98,3 +96,9 @@ fn redis_node_detects_a_dead_default_kind_node() {
     println!("default-kind node flagged fail by [redis, d2] after {took:?}");
     wait_state(&observers, "fail");
 }
+
+// Every test runs twice: slotcore processes with 1 and with 2 shard-nodes each.
+per_process_shards!(
+    mixed_cluster_routes_keys_and_detects_a_dead_redis_node,
+    redis_node_detects_a_dead_default_kind_node,
+);

@@ -46,7 +46,6 @@ fn int(v: &[u8]) -> i64 {
     }
 }
 
-#[test]
 fn publish_reaches_subscribers_on_every_node() {
     let kind = default_kind();
     let nodes = three_masters([kind, kind, kind]);
@@ -72,7 +71,6 @@ fn publish_reaches_subscribers_on_every_node() {
     }
 }
 
-#[test]
 fn shard_channels_route_by_slot_and_stay_in_the_shard() {
     let kind = default_kind();
     let mut nodes = three_masters([kind, kind, kind]);
@@ -134,7 +132,6 @@ fn shard_channels_route_by_slot_and_stay_in_the_shard() {
     nodes.push(replica);
 }
 
-#[test]
 fn transactions_need_one_slot() {
     let kind = default_kind();
     let nodes = three_masters([kind, kind, kind]);
@@ -173,3 +170,10 @@ fn transactions_need_one_slot() {
     );
     assert_eq!(c.q(&["EXEC"]), b"*3\r\n+OK\r\n+OK\r\n:0\r\n".to_vec());
 }
+
+// Every test runs twice: slotcore processes with 1 and with 2 shard-nodes each.
+per_process_shards!(
+    publish_reaches_subscribers_on_every_node,
+    shard_channels_route_by_slot_and_stay_in_the_shard,
+    transactions_need_one_slot,
+);

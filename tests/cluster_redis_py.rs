@@ -49,7 +49,6 @@ fn python() -> String {
     panic!("no python3 with redis-py (apt-get install -y python3-redis; .ci/run does); refusing to skip");
 }
 
-#[test]
 fn redis_py_cluster_client_routes_by_slots() {
     let py = python();
     let k = default_kind();
@@ -76,3 +75,6 @@ fn redis_py_cluster_client_routes_by_slots() {
     let got: Vec<&str> = stdout.lines().collect();
     assert_eq!(got, want, "{stdout}");
 }
+
+// Every test runs twice: slotcore processes with 1 and with 2 shard-nodes each.
+per_process_shards!(redis_py_cluster_client_routes_by_slots,);

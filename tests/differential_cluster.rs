@@ -1198,6 +1198,7 @@ impl Node {
             Impl::Slotcore => {
                 let mut c = Command::new(env!("CARGO_BIN_EXE_slotcore"));
                 c.args(["--port", &port.to_string()])
+                    .args(["--shards", "1"])
                     .args(["--cluster-enabled", "yes"])
                     .arg("--cluster-config-file")
                     .arg(&conf)

@@ -74,7 +74,6 @@ fn wrong_args(sub: &[u8]) -> String {
 
 fn run(c: &mut Cluster, shared: &Shared, args: &[&[u8]], r: &mut Reply) -> Result<(), String> {
     let sub = args[1].to_ascii_lowercase();
-    let handle = super::handle(shared);
     match sub.as_slice() {
         b"myid" => r.bulk(c.myself.as_str().as_bytes()),
         // Inside a transaction of CLUSTER subcommands (elsewhere the shards answer these).
@@ -82,7 +81,7 @@ fn run(c: &mut Cluster, shared: &Shared, args: &[&[u8]], r: &mut Reply) -> Resul
         b"countkeysinslot" => match parse_i64(args[2]) {
             None => return Err("value is not an integer or out of range".into()),
             Some(s) if !(0..16384).contains(&s) => return Err("Invalid slot".into()),
-            Some(s) => r.int(super::slot_keys(s as u16) as i64),
+            Some(s) => r.int(c.keys.get(s as u16) as i64),
         },
         b"myshardid" => r.bulk(c.me().shard_id.as_str().as_bytes()),
         b"nodes" => render::nodes(&c.records(), r),
@@ -192,7 +191,7 @@ fn run(c: &mut Cluster, shared: &Shared, args: &[&[u8]], r: &mut Reply) -> Resul
             r.ok()
         }
         b"flushslots" => {
-            if handle.total_keys() > 0 {
+            if c.keys.total() > 0 {
                 return Err("DB must be empty to perform CLUSTER FLUSHSLOTS.".into());
             }
             c.flush_slots();
@@ -268,7 +267,7 @@ fn run(c: &mut Cluster, shared: &Shared, args: &[&[u8]], r: &mut Reply) -> Resul
             r.ok()
         }
         b"replicate" => {
-            c.replicate(args[2], handle.total_keys())?;
+            c.replicate(args[2], c.keys.total())?;
             r.ok()
         }
         b"reset" => {
@@ -281,7 +280,7 @@ fn run(c: &mut Cluster, shared: &Shared, args: &[&[u8]], r: &mut Reply) -> Resul
                 Some(a) if a == b"hard" => true,
                 Some(_) => return Err("syntax error".into()),
             };
-            if c.me().flags.contains(NodeFlags::MASTER) && handle.total_keys() > 0 {
+            if c.me().flags.contains(NodeFlags::MASTER) && c.keys.total() > 0 {
                 return Err(
                     "CLUSTER RESET can't be called with master nodes containing keys".into(),
                 );

@@ -1,8 +1,13 @@
-//! Cluster mode. `state` is the authoritative cluster state (nodes, epochs, slot owners)
-//! and its rules; `net` runs it on the bus core (a glommio executor) and talks the
-//! Redis 7 cluster bus (`bus`); `commands` answers the CLUSTER subcommands the bus owns.
-//! Shards read what the bus publishes: the [`View`] (arc-swap) and the slot table. The
-//! bus never touches a shard's keyspace: keys move by messages.
+//! Cluster mode. Every shard of the process is one cluster node (a *shard-node*: shard i
+//! serves client port P+i, bus port C+i, and has its own node id, epochs, slots and
+//! nodes file), so cluster clients reach the core that owns a key directly.
+//!
+//! `state` is the authoritative state of one node (nodes, epochs, slot owners) and its
+//! rules; `net` runs one `state` per shard-node on the bus core (one glommio executor)
+//! and talks the Redis 7 cluster bus (`bus`); `commands` answers the CLUSTER subcommands
+//! the bus owns. Shard i reads what the bus publishes for node i: its [`View`]
+//! (arc-swap) and its slot table ([`NodeHandle`]). The bus never touches a shard's
+//! keyspace: keys move by messages.
 
 pub mod bus;
 pub mod commands;
@@ -13,11 +18,12 @@ pub mod state;
 use crate::resp::Proto;
 use crate::shard::mesh::{OwnedArgs, Token};
 use crate::shared::Shared;
-use crate::slot::SLOTS;
+use crate::slot::{SlotTable, SLOTS};
 use arc_swap::ArcSwap;
 use atomic_waker::AtomicWaker;
 use crossbeam::queue::SegQueue;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 
 /// What shards see of the cluster: rebuilt by the bus on every change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,12 +61,13 @@ impl View {
     }
 }
 
-/// A request from a shard to the bus core.
+/// A request from a shard to the bus core. `node` is the shard-node it concerns (the
+/// shard index of the requester: in cluster mode shard i is node i).
 pub enum BusReq {
     /// CLUSTER subcommands the bus answers, in order; the reply (one, or an EXEC array
     /// when `exec`) goes back as `Msg::Reply`.
     Commands {
-        shard: u16,
+        node: u16,
         token: Token,
         seq: u64,
         proto: Proto,
@@ -69,29 +76,73 @@ pub enum BusReq {
     },
     /// PUBLISH (false) or SPUBLISH (true): broadcast to the other nodes.
     Publish {
+        node: u16,
         shard: bool,
         channel: Vec<u8>,
         message: Vec<u8>,
     },
 }
 
-/// The shard-facing side of the bus core.
-pub struct ClusterHandle {
+/// Keys per slot on one shard-node, kept by its shard (relaxed stores after commands
+/// and expiry) and read by the bus for SETSLOT/FLUSHSLOTS/RESET/COUNTKEYSINSLOT.
+pub struct KeyCounts(Box<[AtomicU32]>);
+
+impl KeyCounts {
+    pub fn new() -> KeyCounts {
+        KeyCounts((0..SLOTS).map(|_| AtomicU32::new(0)).collect())
+    }
+
+    pub fn set(&self, slot: u16, n: usize) {
+        self.0[slot as usize].store(n as u32, Ordering::Relaxed);
+    }
+
+    pub fn get(&self, slot: u16) -> u64 {
+        self.0[slot as usize].load(Ordering::Relaxed) as u64
+    }
+
+    pub fn total(&self) -> u64 {
+        self.0
+            .iter()
+            .map(|k| k.load(Ordering::Relaxed) as u64)
+            .sum()
+    }
+}
+
+impl Default for KeyCounts {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What one shard-node's shard reads of its cluster identity: written by the bus core.
+pub struct NodeHandle {
     pub view: ArcSwap<View>,
+    /// Per slot: LOCAL when this node owns it, MIGRATING / IMPORTING marks; the shard
+    /// field is always this node's shard (keys of a node live on its one shard).
+    pub slots: SlotTable,
+    pub keys: Arc<KeyCounts>,
+}
+
+/// The shard-facing side of the bus core: one [`NodeHandle`] per shard-node and the
+/// bus core's inbox.
+pub struct ClusterHandle {
+    pub nodes: Box<[NodeHandle]>,
     inbox: SegQueue<BusReq>,
     waker: AtomicWaker,
-    /// Keys per slot on this node, kept by the shards (relaxed stores after commands and
-    /// expiry), read by the bus for SETSLOT/FLUSHSLOTS/RESET checks.
-    slot_keys: Box<[AtomicU32]>,
 }
 
 impl ClusterHandle {
-    pub fn new() -> ClusterHandle {
+    pub fn new(shards: usize) -> ClusterHandle {
         ClusterHandle {
-            view: ArcSwap::from_pointee(View::empty()),
+            nodes: (0..shards)
+                .map(|i| NodeHandle {
+                    view: ArcSwap::from_pointee(View::empty()),
+                    slots: SlotTable::node(i),
+                    keys: Arc::new(KeyCounts::new()),
+                })
+                .collect(),
             inbox: SegQueue::new(),
             waker: AtomicWaker::new(),
-            slot_keys: (0..SLOTS).map(|_| AtomicU32::new(0)).collect(),
         }
     }
 
@@ -99,31 +150,6 @@ impl ClusterHandle {
     pub fn send(&self, req: BusReq) {
         self.inbox.push(req);
         self.waker.wake();
-    }
-
-    pub fn set_slot_keys(&self, slot: u16, n: usize) {
-        self.slot_keys[slot as usize].store(n as u32, Ordering::Relaxed);
-    }
-
-    pub fn total_keys(&self) -> u64 {
-        self.slot_keys
-            .iter()
-            .map(|k| k.load(Ordering::Relaxed) as u64)
-            .sum()
-    }
-}
-
-impl Default for ClusterHandle {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-/// Keys this node holds in `slot`, as last reported by the shard that stores it.
-pub fn slot_keys(slot: u16) -> u64 {
-    match crate::shared::try_global().and_then(|s| s.cluster.as_ref()) {
-        Some(h) => h.slot_keys[slot as usize].load(Ordering::Relaxed) as u64,
-        None => 0,
     }
 }
 

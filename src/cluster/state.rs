@@ -154,6 +154,9 @@ pub struct Cluster {
     pub dirty_view: bool,
     need_update_state: bool,
     pub now: u64,
+    /// Keys per slot on this node, kept by its shard (handed in at start-up; empty in
+    /// the socket-free tests).
+    pub keys: std::sync::Arc<super::KeyCounts>,
 }
 
 pub fn random_id() -> NodeId {
@@ -209,6 +212,7 @@ impl Cluster {
             dirty_view: true,
             need_update_state: true,
             now,
+            keys: Default::default(),
         };
         let conf = nodes_conf::load(&c.set.config_file).map_err(|e| {
             format!(
@@ -1510,7 +1514,7 @@ impl Cluster {
 
     /// Keys this node holds in `slot` (the shards keep the counts).
     fn slot_keys(&self, slot: u16) -> u64 {
-        super::slot_keys(slot)
+        self.keys.get(slot)
     }
 
     // ---------------------------------------------------------------------------------

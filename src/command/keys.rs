@@ -300,9 +300,11 @@ pub fn copy(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
     Ok(())
 }
 
-/// Whether this shard owns `slot` (standalone or cluster, per the slot table).
+/// Whether `slot`'s keys live on this shard (standalone: the shard's slot range;
+/// cluster: every slot, since a shard-node's keyspace is its one shard's).
 fn owned(shared: &Shared, shard: usize) -> impl Fn(usize) -> bool + '_ {
-    move |slot| shared.slots.get(slot as u16).shard() == Some(shard)
+    let table = shared.table(shard);
+    move |slot| table.get(slot as u16).shard() == Some(shard)
 }
 
 /// ```text
@@ -390,22 +392,15 @@ pub fn scan(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
         i += 2;
     }
     let mut found: Vec<Vec<u8>> = Vec::new();
-    // Standalone: a shard's slots are one range, the cursor walks 0..16384. Cluster:
-    // slots are dealt round-robin, so the cursor walks shard 0's slots (0, n, 2n, …),
-    // then shard 1's (1, n+1, …), and so on.
-    let n = ctx.shared.nshards;
-    let step = if ctx.shared.cluster.is_some() { n } else { 1 };
+    // The cursor walks slots 0..16384; the shard holding the cursor's slot answers
+    // (standalone: a shard's slots are one range; cluster: a shard-node holds all its
+    // keys on its one shard).
     let next = if cursor >= SLOTS as u64 {
         SLOTS
     } else {
         let mine = owned(ctx.shared, ctx.shard);
-        let next = ctx.db.scan_slots_step(
-            cursor as usize,
-            step,
-            count as usize,
-            ctx.now,
-            mine,
-            |k, v| {
+        ctx.db
+            .scan_slots(cursor as usize, count as usize, ctx.now, mine, |k, v| {
                 if pat.is_some_and(|p| !glob_match(p, k)) {
                     return;
                 }
@@ -413,19 +408,7 @@ pub fn scan(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
                     return;
                 }
                 found.push(k.to_vec());
-            },
-        );
-        if step > 1 && next >= SLOTS {
-            // This shard is done: the next one starts at its first slot.
-            let following = cursor as usize % step + 1;
-            if following < step {
-                following
-            } else {
-                SLOTS
-            }
-        } else {
-            next
-        }
+            })
     };
     out.array(2);
     out.bulk_int(if next >= SLOTS { 0 } else { next as i64 });

@@ -1100,7 +1100,7 @@ pub fn command_help(_ctx: &mut Ctx, _c: &mut ClientState, _a: &[&[u8]], out: &mu
 /// Per-shard part of INFO: `name:value` lines the combiner sums.
 pub fn info_part(ctx: &mut Ctx, _a: &[&[u8]], out: &mut Reply) -> R {
     let s = format!(
-        "keys:{}\nexpires:{}\nexpired_keys:{}\nkeyspace_hits:{}\nkeyspace_misses:{}\nclients:{}\ncommands:{}\n",
+        "keys:{}\nexpires:{}\nexpired_keys:{}\nkeyspace_hits:{}\nkeyspace_misses:{}\nclients:{}\ncommands:{}\nforwarded:{}\nport:{}\n",
         ctx.db.len(),
         ctx.db.volatile_len(),
         ctx.db.expired_keys,
@@ -1108,6 +1108,8 @@ pub fn info_part(ctx: &mut Ctx, _a: &[&[u8]], out: &mut Reply) -> R {
         ctx.db.misses,
         ctx.hooks.client_count(),
         ctx.hooks.commands_processed(),
+        ctx.shared.forwarded[ctx.shard].load(Ordering::Relaxed),
+        ctx.shared.shard_port(ctx.shard),
     );
     out.bulk(s.as_bytes());
     Ok(())
@@ -1186,7 +1188,8 @@ pub fn info_combine(
             std::env::consts::OS,
             std::process::id(),
             s.run_id,
-            cfg.port,
+            // Cluster mode: the one part is the shard-node's own.
+            if s.cluster.is_some() { g("port") } else { cfg.port as i64 },
             unix_us(),
             uptime,
             uptime / 86400,
@@ -1229,7 +1232,7 @@ pub fn info_combine(
     }
     if want("stats") {
         t.push_str(&format!(
-            "# Stats\r\ntotal_connections_received:{}\r\ntotal_commands_processed:{}\r\ninstantaneous_ops_per_sec:0\r\ntotal_net_input_bytes:{}\r\ntotal_net_output_bytes:{}\r\nrejected_connections:{}\r\nexpired_keys:{}\r\nevicted_keys:0\r\nkeyspace_hits:{}\r\nkeyspace_misses:{}\r\npubsub_channels:0\r\npubsub_patterns:0\r\ntotal_error_replies:0\r\n\r\n",
+            "# Stats\r\ntotal_connections_received:{}\r\ntotal_commands_processed:{}\r\ninstantaneous_ops_per_sec:0\r\ntotal_net_input_bytes:{}\r\ntotal_net_output_bytes:{}\r\nrejected_connections:{}\r\nexpired_keys:{}\r\nevicted_keys:0\r\nkeyspace_hits:{}\r\nkeyspace_misses:{}\r\npubsub_channels:0\r\npubsub_patterns:0\r\ntotal_error_replies:0\r\nslotcore_forwarded_requests:{}\r\n\r\n",
             s.total_connections.load(Ordering::Relaxed),
             g("commands"),
             s.net_input_bytes.load(Ordering::Relaxed),
@@ -1238,6 +1241,7 @@ pub fn info_combine(
             g("expired_keys"),
             g("keyspace_hits"),
             g("keyspace_misses"),
+            g("forwarded"),
         ));
     }
     if want("replication") {

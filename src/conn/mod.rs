@@ -9,6 +9,7 @@ use crate::command::{ClientState, Combine, Fanout};
 use crate::resp::reply_parse;
 use crate::resp::{Parser, Proto, Reply};
 use crate::shard::mesh::OwnedArgs;
+use crate::shared::Shared;
 use std::collections::VecDeque;
 
 /// Initial and minimum free space for a receive.
@@ -142,7 +143,7 @@ impl Conn {
     }
 
     /// Fill the place `seq` with part `part` of its reply; moves ready replies to `out`.
-    pub fn deliver(&mut self, seq: u64, part: u32, data: Vec<u8>) {
+    pub fn deliver(&mut self, shared: &Shared, seq: u64, part: u32, data: Vec<u8>) {
         let Some(i) = seq.checked_sub(self.head_seq) else {
             return;
         };
@@ -155,7 +156,7 @@ impl Conn {
                 g.parts[part as usize] = data;
                 g.remaining -= 1;
                 if g.remaining == 0 {
-                    let bytes = combine(g, &self.client);
+                    let bytes = combine(shared, g, &self.client);
                     *p = Pending::Ready(bytes);
                 }
             }
@@ -194,7 +195,7 @@ impl ReplyTarget<'_> {
 }
 
 /// Combine the parts of a gathered reply into the client's reply bytes.
-pub fn combine(g: &mut Gather, client: &ClientState) -> Vec<u8> {
+pub fn combine(shared: &Shared, g: &mut Gather, client: &ClientState) -> Vec<u8> {
     let mut out = Vec::new();
     let mut r = Reply::new(&mut out, g.proto);
     // An error from any part is the reply (as if the command failed on that shard).
@@ -244,7 +245,7 @@ pub fn combine(g: &mut Gather, client: &ClientState) -> Vec<u8> {
         GatherKind::Combine(Combine::Custom(f)) => {
             let owned = g.args.take().unwrap_or_default();
             let args = owned.slices();
-            f(crate::shared::global(), client, &args, &g.parts, &mut r);
+            f(shared, client, &args, &g.parts, &mut r);
         }
         GatherKind::Fanout(Fanout::Whole) => unreachable!("whole commands are not split"),
     }

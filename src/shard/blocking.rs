@@ -168,8 +168,7 @@ impl Shard {
         for (i, w) in self.blocking.waiters.iter() {
             let down = self
                 .shared
-                .cluster
-                .as_ref()
+                .node(self.id)
                 .is_some_and(|h| !h.view.load().state_ok);
             let verdict = if down {
                 Err(crate::command::CmdError::ClusterDown(
@@ -178,6 +177,7 @@ impl Shard {
             } else {
                 super::cluster_route::slot_verdict(
                     &self.shared,
+                    self.id,
                     w.req.slot,
                     // Importing here, or READONLY on the owner's replica: keep waiting.
                     true,

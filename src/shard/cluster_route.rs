@@ -1,7 +1,8 @@
 //! Cluster-mode routing verdicts (Redis's getNodeByQuery): CROSSSLOT, CLUSTERDOWN,
 //! MOVED, and, on the shard holding the slot's keys, ASK and TRYAGAIN for slots being
-//! migrated. A slot this node owns is served by whichever local shard holds it
-//! (forwarded, never redirected).
+//! migrated. Every shard is its own node: `node` is the shard the command arrived on,
+//! and a slot owned by a sibling shard-node of the same process is answered like any
+//! other node's (MOVED to the sibling's port), never forwarded.
 
 use crate::command::spec::CommandSpec;
 use crate::command::{CmdError, Exec};
@@ -9,7 +10,7 @@ use crate::shared::Shared;
 use crate::slot::key_hash_slot;
 use crate::store::Db;
 
-use crate::cluster::View;
+use crate::cluster::{NodeHandle, View};
 use crate::command::error::Down;
 
 /// Whether routing looks at this command's keys at all (keyless commands run here).
@@ -22,10 +23,11 @@ fn keyed(spec: &CommandSpec) -> bool {
 /// key) in Redis's order. None for keyless commands.
 pub fn command_slot(
     shared: &Shared,
+    node: usize,
     spec: &CommandSpec,
     args: &[&[u8]],
 ) -> Result<Option<u16>, CmdError> {
-    match &shared.cluster {
+    match shared.node(node) {
         Some(h) => slot_in_view(&h.view.load(), spec, args),
         None => Ok(None),
     }
@@ -57,39 +59,52 @@ fn slot_in_view(view: &View, spec: &CommandSpec, args: &[&[u8]]) -> Result<Optio
 /// Check a command before it runs or is queued: Ok when this node serves it.
 pub fn check(
     shared: &Shared,
+    node: usize,
     asking: bool,
     readonly: bool,
     spec: &CommandSpec,
     args: &[&[u8]],
 ) -> Result<(), CmdError> {
-    let Some(h) = &shared.cluster else {
+    let Some(h) = shared.node(node) else {
         return Ok(());
     };
     // One snapshot of the view for the whole decision.
     let view = h.view.load();
     match slot_in_view(&view, spec, args)? {
         None => Ok(()),
-        Some(slot) => verdict_in_view(shared, &view, slot, asking, readonly, spec.write, spec),
+        Some(slot) => verdict_in_view(shared, h, &view, slot, asking, readonly, spec.write, spec),
     }
 }
 
 /// Whether this node serves `slot` for this client (state, ownership, ASKING, READONLY).
 pub fn slot_verdict(
     shared: &Shared,
+    node: usize,
     slot: u16,
     asking: bool,
     readonly: bool,
     write: bool,
     spec: &CommandSpec,
 ) -> Result<(), CmdError> {
-    let Some(h) = &shared.cluster else {
+    let Some(h) = shared.node(node) else {
         return Ok(());
     };
-    verdict_in_view(shared, &h.view.load(), slot, asking, readonly, write, spec)
+    verdict_in_view(
+        shared,
+        h,
+        &h.view.load(),
+        slot,
+        asking,
+        readonly,
+        write,
+        spec,
+    )
 }
 
+#[allow(clippy::too_many_arguments)]
 fn verdict_in_view(
     shared: &Shared,
+    h: &NodeHandle,
     view: &View,
     slot: u16,
     asking: bool,
@@ -114,7 +129,7 @@ fn verdict_in_view(
             return Err(CmdError::ClusterDown(Down::ReadOnly));
         }
     }
-    let e = shared.slots.get(slot);
+    let e = h.slots.get(slot);
     if e.is_local() {
         return Ok(());
     }
@@ -133,8 +148,10 @@ fn verdict_in_view(
 /// On the shard holding the slot's keys: ASK or TRYAGAIN while the slot is migrating out
 /// (keys missing here) or importing (several keys, some missing).
 #[inline]
+#[allow(clippy::too_many_arguments)]
 pub fn migration_verdict(
     shared: &Shared,
+    node: usize,
     db: &Db,
     now: u64,
     spec: &CommandSpec,
@@ -142,20 +159,20 @@ pub fn migration_verdict(
     slot: u16,
     asking: bool,
 ) -> Result<(), CmdError> {
-    if shared.cluster.is_none() {
+    let Some(h) = shared.node(node) else {
         return Ok(());
-    }
-    let e = shared.slots.get(slot);
+    };
+    let e = h.slots.get(slot);
     if !e.migrating() && !e.importing() {
         return Ok(());
     }
-    migration_verdict_slow(shared, db, now, spec, args, slot, asking, e)
+    migration_verdict_slow(h, db, now, spec, args, slot, asking, e)
 }
 
 #[cold]
 #[allow(clippy::too_many_arguments)]
 fn migration_verdict_slow(
-    shared: &Shared,
+    h: &NodeHandle,
     db: &Db,
     now: u64,
     spec: &CommandSpec,
@@ -164,9 +181,6 @@ fn migration_verdict_slow(
     asking: bool,
     e: crate::slot::SlotEntry,
 ) -> Result<(), CmdError> {
-    let Some(h) = &shared.cluster else {
-        return Ok(());
-    };
     let migrating = e.is_local() && e.migrating();
     let importing = !e.is_local() && e.importing() && (asking || spec.has_flag("asking"));
     if !(migrating || importing)
@@ -252,7 +266,7 @@ mod tests {
 
     fn run(c: &Case) -> Result<(), CmdError> {
         let sh = shared(c.reads_when_down);
-        let h = sh.cluster.as_ref().unwrap();
+        let h = sh.node(0).unwrap();
         let mut view = View::empty();
         view.state_ok = c.state_ok;
         view.endpoints = vec!["127.0.0.1:7000".into(), "127.0.0.1:7001".into()];
@@ -261,9 +275,9 @@ mod tests {
             view.owner[SLOT as usize] = o;
         }
         h.view.store(Arc::new(view));
-        sh.slots.set(SLOT, SlotEntry(c.entry));
+        h.slots.set(SLOT, SlotEntry(c.entry));
         let spec = lookup(c.cmd.as_bytes()).unwrap();
-        slot_verdict(&sh, SLOT, c.asking, c.readonly, spec.write, spec)
+        slot_verdict(&sh, 0, SLOT, c.asking, c.readonly, spec.write, spec)
     }
 
     fn moved() -> Result<(), CmdError> {

@@ -132,6 +132,21 @@ pub enum Msg {
     },
 }
 
+impl Msg {
+    /// A client's request handed to another shard to run (what INFO's
+    /// `slotcore_forwarded_requests` counts), as opposed to replies and bookkeeping.
+    pub fn is_request(&self) -> bool {
+        matches!(
+            self,
+            Msg::Exec { .. }
+                | Msg::Fetch { .. }
+                | Msg::Tx { .. }
+                | Msg::Watch { .. }
+                | Msg::WatchCheck { .. }
+        )
+    }
+}
+
 pub struct Mesh {
     inboxes: Vec<SegQueue<Vec<Msg>>>,
     ring_fds: Vec<AtomicI32>,

@@ -665,22 +665,24 @@ impl Shard {
             let c = &self.conns[idx];
             let queuing = c.multi.is_some() && !matches!(spec.name, "exec" | "discard" | "multi");
             let c = &c.client;
-            let mut verdict = cluster_route::check(&self.shared, c.asking, c.readonly, spec, args);
-            // Queued in MULTI: ASK/TRYAGAIN are answered now when this shard holds the
-            // slot's keys (Redis routes each command as it is queued).
+            let mut verdict =
+                cluster_route::check(&self.shared, self.id, c.asking, c.readonly, spec, args);
+            // Queued in MULTI: ASK/TRYAGAIN are answered now (Redis routes each command as
+            // it is queued).
             if let (Ok(()), true) = (&verdict, queuing) {
-                if let Ok(Some(slot)) = cluster_route::command_slot(&self.shared, spec, args) {
-                    if self.shared.slots.get(slot).shard() == Some(self.id) {
-                        verdict = cluster_route::migration_verdict(
-                            &self.shared,
-                            &self.db,
-                            self.now,
-                            spec,
-                            args,
-                            slot,
-                            c.asking,
-                        );
-                    }
+                if let Ok(Some(slot)) =
+                    cluster_route::command_slot(&self.shared, self.id, spec, args)
+                {
+                    verdict = cluster_route::migration_verdict(
+                        &self.shared,
+                        self.id,
+                        &self.db,
+                        self.now,
+                        spec,
+                        args,
+                        slot,
+                        c.asking,
+                    );
                 }
             }
             if let Err(e) = verdict {
@@ -714,7 +716,7 @@ impl Shard {
         let c = &mut self.conns[idx];
         let seq = c.reserve(Pending::Wait);
         let req = crate::cluster::BusReq::Commands {
-            shard: self.id as u16,
+            node: self.id as u16,
             token: Token {
                 idx: idx as u32,
                 gen: c.gen,
@@ -740,7 +742,7 @@ impl Shard {
         if self.shared.cluster.is_some() && crate::command::cluster::runs_on_bus(args, spec) {
             return self.send_to_bus(idx, vec![OwnedArgs::new(args)], false);
         }
-        let verdict = match route(spec, args, &self.shared.slots) {
+        let verdict = match route(spec, args, self.shared.table(self.id)) {
             Ok(v) => v,
             Err(e) => {
                 let c = &mut self.conns[idx];
@@ -849,12 +851,14 @@ impl Shard {
                 // reply counts this node's receivers, as in Redis).
                 if let (Some(h), "publish" | "spublish") = (&self.shared.cluster, spec.name) {
                     h.send(crate::cluster::BusReq::Publish {
+                        node: self.id as u16,
                         shard: spec.name == "spublish",
                         channel: args[1].to_vec(),
                         message: args[2].to_vec(),
                     });
                 }
-                let n = self.shared.nshards;
+                let shards = self.shared.fanout(self.id);
+                let n = shards.len();
                 let c = &mut self.conns[idx];
                 let proto = c.proto();
                 let seq = c.reserve(Pending::Gather(Box::new(Gather {
@@ -871,11 +875,11 @@ impl Shard {
                     gen: c.gen,
                 };
                 let caller = c.client.id;
-                for shard in 0..n {
+                for (part, shard) in shards.enumerate() {
                     let req = Req {
                         token,
                         seq,
-                        part: shard as u32,
+                        part: part as u32,
                         proto,
                         slot: 0,
                         caller,
@@ -898,7 +902,7 @@ impl Shard {
         if c.gen != token.gen {
             return;
         }
-        c.deliver(seq, part, data);
+        c.deliver(&self.shared, seq, part, data);
         if c.blocked_seq == Some(seq) {
             c.blocked_seq = None;
             c.stalled = false;
@@ -1112,7 +1116,8 @@ impl Shard {
         let asking = c.client.asking;
         let mut t = c.reply_buf();
         let buf = t.buf();
-        if let Err(e) = cluster_route::migration_verdict(shared, db, *now, spec, args, slot, asking)
+        if let Err(e) =
+            cluster_route::migration_verdict(shared, *id, db, *now, spec, args, slot, asking)
         {
             write_error(spec, e, &mut Reply::new(buf, proto));
             return false;
@@ -1179,6 +1184,7 @@ impl Shard {
         let mut out = Vec::new();
         if let Err(e) = cluster_route::migration_verdict(
             &self.shared,
+            self.id,
             &self.db,
             self.now,
             spec,
@@ -1389,7 +1395,7 @@ impl Shard {
         let idx = x.token.idx as usize;
         if let Some(c) = self.conns.get_mut(idx) {
             if c.gen == x.token.gen {
-                c.deliver(x.seq, 0, out);
+                c.deliver(&self.shared, x.seq, 0, out);
                 c.stalled = false;
                 self.resume.push(idx);
                 self.mark_dirty(idx);
@@ -1491,6 +1497,8 @@ impl Shard {
                 continue;
             }
             let batch = std::mem::take(&mut self.outbox[dst]);
+            let forwarded = batch.iter().filter(|m| m.is_request()).count();
+            self.shared.forwarded[self.id].fetch_add(forwarded as u64, Ordering::Relaxed);
             if self.mesh.push(dst, batch) {
                 let fd = self.mesh.ring_fd(dst);
                 let e = opcode::MsgRingData::new(types::Fd(fd), 0, ud(OP_WAKE, 0, 0), None)
@@ -1662,10 +1670,8 @@ impl Shard {
 /// Cluster mode: publish how many keys this shard holds in `slot` (the bus reads the
 /// counts for SETSLOT / FLUSHSLOTS / RESET). Only the slot's home shard writes it.
 fn note_slot_keys(shared: &Shared, db: &Db, shard: usize, slot: u16) {
-    if let Some(h) = &shared.cluster {
-        if shared.slots.get(slot).shard() == Some(shard) {
-            h.set_slot_keys(slot, db.slot_len(slot));
-        }
+    if let Some(h) = shared.node(shard) {
+        h.keys.set(slot, db.slot_len(slot));
     }
 }
 

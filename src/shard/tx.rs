@@ -14,6 +14,7 @@ use crate::command::spec::CommandSpec;
 use crate::command::{ClientState, CmdError, Combine, Ctx, Exec};
 use crate::conn::{Gather, GatherKind, MultiState, Pending};
 use crate::resp::{Proto, Reply};
+use crate::shared::Shared;
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 
@@ -183,7 +184,7 @@ impl Shard {
             let key = args[p];
             let shard = self
                 .shared
-                .slots
+                .table(self.id)
                 .get(crate::slot::key_hash_slot(key))
                 .shard()
                 .unwrap_or(self.id);
@@ -285,7 +286,7 @@ impl Shard {
                 bus_able += 1;
             }
             write |= spec.write;
-            match command_slot(&self.shared, spec, &a) {
+            match command_slot(&self.shared, self.id, spec, &a) {
                 Ok(None) => {}
                 Ok(Some(s)) if slot.is_none_or(|x| x == s) => slot = Some(s),
                 Ok(Some(_)) => return self.exec_refused(idx, &CmdError::CrossSlot.text()),
@@ -296,7 +297,9 @@ impl Shard {
             let c = &self.conns[idx].client;
             let (asking, readonly) = (c.asking, c.readonly);
             let exec_spec = crate::command::spec::lookup(b"exec").expect("exec spec");
-            if let Err(e) = slot_verdict(&self.shared, s, asking, readonly, write, exec_spec) {
+            if let Err(e) =
+                slot_verdict(&self.shared, self.id, s, asking, readonly, write, exec_spec)
+            {
                 return self.exec_refused(idx, &e.text());
             }
         }
@@ -345,9 +348,9 @@ impl Shard {
         let mut spread = false;
         for (spec, args) in &cmds {
             let a = args.slices();
-            match route(spec, &a, &self.shared.slots) {
+            match route(spec, &a, self.shared.table(self.id)) {
                 Ok(Route::Shard { shard, .. }) if !shards.contains(&shard) => shards.push(shard),
-                Ok(Route::All) if self.shared.nshards > 1 => spread = true,
+                Ok(Route::All) if self.shared.fanout(self.id).len() > 1 => spread = true,
                 Ok(Route::Split(_)) | Ok(Route::Cross) => spread = true,
                 _ => {}
             }
@@ -495,7 +498,7 @@ impl Shard {
                 Exec::Key(_) | Exec::Multi(..) => self.exec_owned(spec, args, &req),
                 Exec::All(_, comb) => {
                     let part = self.exec_owned(spec, args, &req);
-                    single_part(comb, part, args, proto, client)
+                    single_part(&self.shared, comb, part, args, proto, client)
                 }
                 Exec::Conn(f) => self.run_conn_with(f, client, &a, proto),
                 Exec::Container => Vec::new(),
@@ -549,6 +552,7 @@ impl Shard {
 
 /// The reply of an all-shards command that ran on the only shard.
 fn single_part(
+    shared: &Shared,
     comb: Combine,
     part: Vec<u8>,
     args: &OwnedArgs,
@@ -564,5 +568,5 @@ fn single_part(
         args: Some(args.clone()),
         proto,
     };
-    crate::conn::combine(&mut g, client)
+    crate::conn::combine(shared, &mut g, client)
 }

@@ -173,10 +173,12 @@ impl SlotTable {
 
     /// Cluster layout before the bus says anything: every slot has its home shard and
     /// none is ours.
-    pub fn cluster(shards: usize) -> Self {
+    /// The table of one cluster shard-node: every slot's keys would live on `shard`
+    /// (LOCAL is set by the bus for the slots the node owns).
+    pub fn node(shard: usize) -> Self {
         let t = Self::new();
         for slot in 0..SLOTS as u16 {
-            t.set(slot, SlotEntry(cluster_home(slot, shards) as u32));
+            t.set(slot, SlotEntry(shard as u32));
         }
         t
     }
@@ -190,12 +192,6 @@ impl Default for SlotTable {
     fn default() -> Self {
         Self::new()
     }
-}
-
-/// The shard that holds `slot`'s keys in cluster mode. Slots are dealt round-robin so
-/// that any range a node owns spreads evenly over its shards.
-pub fn cluster_home(slot: u16, shards: usize) -> usize {
-    slot as usize % shards.max(1)
 }
 
 /// The shard that owns `slot` when all slots are spread over `shards` local shards in

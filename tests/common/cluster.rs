@@ -6,9 +6,17 @@
 //! slotcore, `redis` runs redis-server for every node — that is how the cluster tests
 //! themselves are validated against the reference before slotcore is measured with them.
 //!
-//! Every node listens on a port `P < 55000` whose bus port `P + 10000` was free too when it
-//! was picked, keeps its `nodes.conf` in its own temp dir (so a restart on the same port
-//! and dir reloads its identity), and is killed with SIGKILL when dropped.
+//! A slotcore process with `--shards k` is k cluster nodes (shard-nodes on ports P..P+k,
+//! bus ports P+10000..). [`Node::start`] starts a process and hands back its first
+//! shard-node (the siblings run but stay out of the cluster unless a test meets them);
+//! [`Node::start_process`] hands back all k. How many shards a process gets is
+//! [`shards_per_process`]: 2 unless the test runs under [`per_process_shards!`], which
+//! runs it once with 1 and once with 2.
+//!
+//! Every process listens on ports `P` (below the ephemeral range) whose bus ports
+//! `P + 10000` were free too when they were picked, keeps its nodes files in its own temp dir (so a restart on the
+//! same ports and dir reloads their identities), and is killed with SIGKILL when its
+//! first node is dropped.
 
 use super::{key_slot, parse, show, wait_until, which, Client, Kind, TempDir, Val};
 use std::collections::HashMap;
@@ -22,9 +30,45 @@ use std::time::{Duration, Instant};
 /// `cluster-node-timeout` of every node the fixtures start (small, so failure detection and
 /// the state transitions it drives take seconds, not the default 15 s).
 pub const NODE_TIMEOUT_MS: u64 = 2000;
-/// `--shards` given to slotcore nodes: more than one, so routing crosses shards, but few,
-/// so a six-node cluster does not oversubscribe the machine.
+/// `--shards` given to slotcore processes unless a test chooses: more than one, so every
+/// process has a sibling shard-node, but few, so a six-process cluster does not
+/// oversubscribe the machine.
 pub const SLOTCORE_SHARDS: usize = 2;
+
+thread_local! {
+    static SHARDS: std::cell::Cell<usize> = const { std::cell::Cell::new(SLOTCORE_SHARDS) };
+}
+
+/// Shards per slotcore process for the nodes this test thread starts.
+pub fn shards_per_process() -> usize {
+    SHARDS.with(|s| s.get())
+}
+
+/// Set [`shards_per_process`] for this test thread (see [`per_process_shards!`]).
+pub fn set_shards_per_process(n: usize) {
+    SHARDS.with(|s| s.set(n));
+}
+
+/// Run `fn $name()` as two tests, with 1 and with 2 shard-nodes per slotcore process.
+#[macro_export]
+macro_rules! per_process_shards {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[test]
+                fn shards_1() {
+                    $crate::common::cluster::set_shards_per_process(1);
+                    super::$name();
+                }
+                #[test]
+                fn shards_2() {
+                    $crate::common::cluster::set_shards_per_process(2);
+                    super::$name();
+                }
+            }
+        )*
+    };
+}
 /// The usual three-master split (what `redis-cli --cluster create` assigns too).
 pub const THIRDS: [(u16, u16); 3] = [(0, 5460), (5461, 10922), (10923, 16383)];
 /// How long a node may take to answer its first PING.
@@ -54,25 +98,39 @@ pub fn default_kind() -> Kind {
 /// picked as a client port.
 static RESERVED: Mutex<Vec<u16>> = Mutex::new(Vec::new());
 
-/// A port `P < 55000` such that `P` and `P + 10000` could both be bound a moment ago.
-fn port_pair() -> u16 {
+/// Client ports are picked in `PORT_RANGE` and bus ports are 10000 above: all below the
+/// kernel's ephemeral range (32768..), so no outgoing connection can take a port while
+/// its node is down for a restart.
+const PORT_RANGE: std::ops::Range<u16> = 11000..22700;
+
+/// A port `P` in [`PORT_RANGE`] such that `P..P+k` and `P+10000..P+10000+k` could all be
+/// bound a moment ago.
+fn port_block(k: usize) -> u16 {
+    let k = k as u16;
     let mut reserved = RESERVED.lock().unwrap_or_else(|e| e.into_inner());
-    for _ in 0..2000 {
-        let Ok(l) = TcpListener::bind("0.0.0.0:0") else {
-            continue;
-        };
-        let p = l.local_addr().unwrap().port();
-        if p >= 55000 || reserved.contains(&p) || reserved.contains(&(p + 10000)) {
+    let span = (PORT_RANGE.end - PORT_RANGE.start - k) as u64;
+    let seed = std::process::id() as u64 * 7919
+        + std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos() as u64);
+    'pick: for i in 0..span {
+        let p = PORT_RANGE.start + ((seed + i * 104_729) % span) as u16;
+        let ports: Vec<u16> = (0..k).flat_map(|i| [p + i, p + i + 10000]).collect();
+        if ports.iter().any(|q| reserved.contains(q)) {
             continue;
         }
-        if TcpListener::bind(("0.0.0.0", p + 10000)).is_err() {
-            continue;
+        let mut held = Vec::new();
+        for &q in &ports {
+            match TcpListener::bind(("0.0.0.0", q)) {
+                Ok(h) => held.push(h),
+                Err(_) => continue 'pick,
+            }
         }
-        drop(l);
-        reserved.extend([p, p + 10000]);
+        drop(held);
+        reserved.extend(ports);
         return p;
     }
-    panic!("no free port pair (P, P+10000) with P < 55000");
+    panic!("no free port block of {k} (P.., P+10000..) in {PORT_RANGE:?}");
 }
 
 fn tool(name: &str) -> PathBuf {
@@ -81,50 +139,96 @@ fn tool(name: &str) -> PathBuf {
     })
 }
 
-/// One cluster node process (slotcore or redis-server) with its own dir and nodes.conf.
+/// One cluster node: a redis-server process, or one shard-node of a slotcore process.
+/// The process's first node owns the process (and kills it when dropped); the siblings
+/// share its dir.
 pub struct Node {
     pub port: u16,
     pub kind: Kind,
     pub node_timeout_ms: u64,
-    dir: TempDir,
+    /// Shard-nodes in this node's process (1 for redis-server) and this node's index.
+    pub shards: usize,
+    pub shard: usize,
+    dir: std::sync::Arc<TempDir>,
     child: Option<Child>,
 }
 
 impl Node {
-    /// Start a node of `kind` with [`NODE_TIMEOUT_MS`].
+    /// Start a node of `kind` with [`NODE_TIMEOUT_MS`] (a slotcore process's first
+    /// shard-node, its siblings left alone).
     pub fn start(kind: Kind) -> Node {
         Self::start_with(kind, NODE_TIMEOUT_MS)
     }
 
     /// Start a node of `kind` with the given `cluster-node-timeout`.
     pub fn start_with(kind: Kind, node_timeout_ms: u64) -> Node {
+        let shards = match kind {
+            Kind::Slotcore => shards_per_process(),
+            Kind::Redis => 1,
+        };
+        Self::start_process_with(kind, shards, node_timeout_ms)
+            .into_iter()
+            .next()
+            .expect("a process has a first node")
+    }
+
+    /// Start a slotcore process with `shards` shard-nodes (redis-server: one node) and
+    /// return all of them, the process owner first.
+    pub fn start_process(kind: Kind, shards: usize) -> Vec<Node> {
+        Self::start_process_with(kind, shards, NODE_TIMEOUT_MS)
+    }
+
+    fn start_process_with(kind: Kind, shards: usize, node_timeout_ms: u64) -> Vec<Node> {
         let mut last_err = String::new();
         for _attempt in 0..5 {
             let mut n = Node {
-                port: port_pair(),
+                port: port_block(shards),
                 kind,
                 node_timeout_ms,
-                dir: TempDir::new(match kind {
+                shards,
+                shard: 0,
+                dir: std::sync::Arc::new(TempDir::new(match kind {
                     Kind::Slotcore => "cluster-slotcore",
                     Kind::Redis => "cluster-redis",
-                }),
+                })),
                 child: None,
             };
             match n.spawn_and_wait(START_DEADLINE) {
-                Ok(()) => return n,
+                Ok(()) => {
+                    let siblings: Vec<Node> = (1..shards)
+                        .map(|i| Node {
+                            port: n.port + i as u16,
+                            kind,
+                            node_timeout_ms,
+                            shards,
+                            shard: i,
+                            dir: n.dir.clone(),
+                            child: None,
+                        })
+                        .collect();
+                    let mut all = vec![n];
+                    all.extend(siblings);
+                    return all;
+                }
                 Err(e) => last_err = e,
             }
         }
-        panic!("could not start a {kind:?} cluster node: {last_err}");
+        panic!("could not start a {kind:?} cluster process: {last_err}");
     }
 
-    /// The node's directory (absolute): its `nodes.conf`, log and working dir.
+    /// The node's directory (absolute): its nodes file, log and working dir (shared by
+    /// the shard-nodes of one process).
     pub fn dir(&self) -> PathBuf {
         std::fs::canonicalize(&self.dir.0).unwrap_or_else(|_| self.dir.0.clone())
     }
 
+    /// `nodes.conf`, or with several shard-nodes `nodes-<port>.conf` (slotcore's naming).
     pub fn nodes_conf_path(&self) -> PathBuf {
-        self.dir().join("nodes.conf")
+        if self.shards > 1 {
+            self.dir().join(format!("nodes-{}.conf", self.port))
+        } else {
+            self.dir().join("nodes.conf")
+        }
     }
 
     fn log_path(&self) -> PathBuf {
@@ -140,7 +244,7 @@ impl Node {
             Kind::Redis => Command::new(tool("redis-server")),
         };
         c.arg("--port")
-            .arg(self.port.to_string())
+            .arg((self.port - self.shard as u16).to_string())
             .args(["--cluster-enabled", "yes"])
             .arg("--cluster-config-file")
             .arg(dir.join("nodes.conf"))
@@ -150,7 +254,7 @@ impl Node {
             .arg(&dir);
         match self.kind {
             Kind::Slotcore => {
-                c.arg("--shards").arg(SLOTCORE_SHARDS.to_string());
+                c.arg("--shards").arg(self.shards.to_string());
             }
             Kind::Redis => {
                 c.args(["--save", "", "--appendonly", "no"]);
@@ -187,11 +291,14 @@ impl Node {
                     self.log_tail(10)
                 ));
             }
-            if let Ok(mut c) = Client::try_connect(self.port) {
-                c.set_timeout(POLL_READ_TIMEOUT);
-                if matches!(c.try_cmd(&[b"PING"]), Ok(r) if r == b"+PONG\r\n") {
-                    return Ok(());
-                }
+            let pong = |port: u16| {
+                Client::try_connect(port).is_ok_and(|mut c| {
+                    c.set_timeout(POLL_READ_TIMEOUT);
+                    matches!(c.try_cmd(&[b"PING"]), Ok(r) if r == b"+PONG\r\n")
+                })
+            };
+            if (0..self.shards as u16).all(|i| pong(self.port + i)) {
+                return Ok(());
             }
             if Instant::now() > end {
                 self.kill9();
@@ -205,7 +312,8 @@ impl Node {
         }
     }
 
-    /// SIGKILL the process and reap it. Returns the instant it was killed.
+    /// SIGKILL the process (all its shard-nodes; call it on the first) and reap it.
+    /// Returns the instant it was killed.
     pub fn kill9(&mut self) -> Instant {
         let mut child = self.child.take().expect("kill9: node is not running");
         let at = Instant::now();
