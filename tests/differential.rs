@@ -13,7 +13,8 @@
 //!   (ids, addresses, timings, counters).
 //! - HELLO's reply: `version` (7.2.6 vs 7.0.15) and `id` differ. Sent with `~` only.
 //! - COMMAND / COMMAND INFO / DOCS / COUNT / LIST: slotcore implements a subset of
-//!   Redis's commands, so tables, counts and key specs differ by design.
+//!   Redis's commands, so tables, counts and key specs differ by design; each entry of
+//!   COMMAND INFO / DOCS is compared in tests/differential_command.rs.
 //! - DEBUG: Redis 7.0 refuses DEBUG unless `enable-debug-command` is set; its
 //!   subcommand set is implementation specific.
 //! - CLIENT SETINFO, and `lib-name`/`lib-ver` in CLIENT LIST: added in Redis 7.2,

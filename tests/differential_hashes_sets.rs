@@ -9,7 +9,11 @@
 //! each case. Line prefixes:
 //! - `~`: sent to both, reply not compared (random picks, Redis-version differences);
 //! - `@`: compared as unordered collections: arrays, sets and maps are sorted
-//!   (recursively) before comparing, the reply types must still match.
+//!   (recursively) before comparing, the reply types must still match. For lists of
+//!   single items (HKEYS, HVALS, SMEMBERS, SINTER …).
+//! - `%`: compared as field/value pairs in any order ([`common::diff::pairs_unordered`]):
+//!   HGETALL, HSCAN, HRANDFIELD … WITHVALUES. Each field must come with its own value,
+//!   which a flat sort (`@`) would not check.
 //!
 //! What is not compared byte for byte, and why:
 //! - Random picks (SPOP, SRANDMEMBER / HRANDFIELD below the collection's size with
@@ -17,7 +21,7 @@
 //!   counts. Single-element collections make random picks deterministic and are
 //!   compared.
 //! - Member order of hashtable-encoded sets and hashes (and of Redis 7.0's hashtable
-//!   sets of strings): compared with `@`. Intsets (sorted) and listpack hashes
+//!   sets of strings): compared with `@` (members, fields, values) or `%` (pairs). Intsets (sorted) and listpack hashes
 //!   (insertion order) are compared in order.
 //! - OBJECT ENCODING of small sets holding strings: Redis 7.0 has no listpack sets
 //!   (it answers `hashtable`); slotcore implements Redis 7.2, which answers
@@ -28,7 +32,7 @@
 
 mod common;
 
-use common::diff::{describe, send_line, split_line, LineResult};
+use common::diff::{describe, pairs_unordered, send_line, split_line, LineResult};
 
 use common::{show, Client, Server, Val};
 use std::time::Duration;
@@ -322,7 +326,7 @@ const CASES: &[&[&str]] = &[
         "OBJECT ENCODING h",
         "HLEN h",
         "@HKEYS h",
-        "@HGETALL h",
+        "%HGETALL h",
         "HGET h c",
     ],
     &[
@@ -380,9 +384,9 @@ const CASES: &[&[&str]] = &[
     &[
         "CONFIG SET hash-max-listpack-entries 1",
         "HSET h a 1 b 2 c 3",
-        "@HSCAN h 0",
-        "@HSCAN h 0 COUNT 100 MATCH [ab]",
-        "@HRANDFIELD h 3 WITHVALUES",
+        "%HSCAN h 0",
+        "%HSCAN h 0 COUNT 100 MATCH [ab]",
+        "%HRANDFIELD h 3 WITHVALUES",
         "@HVALS h",
         "HMGET h c b a",
     ],
@@ -453,6 +457,15 @@ const CASES: &[&[&str]] = &[
         "HSCAN h 0",
         "HINCRBYFLOAT h a 1.5",
         "HGET h x",
+    ],
+    &[
+        "CONFIG SET hash-max-listpack-entries 1",
+        "~HELLO 3",
+        "HSET h a 1 b 2 c 3",
+        "%HGETALL h",
+        "%HRANDFIELD h 3 WITHVALUES",
+        "%HSCAN h 0",
+        "@HKEYS h",
     ],
     // ---- SADD / SREM / SCARD / SISMEMBER / SMISMEMBER / SMEMBERS ----
     &[
@@ -1123,7 +1136,7 @@ fn generated_cases() -> Vec<Vec<String>> {
             "HGET h f77".into(),
             // A table's cursor is implementation-specific: compare the matches only.
             "~HSCAN h 0 MATCH f51?".into(),
-            "@HSCAN h 0 MATCH f51? COUNT 100000".into(),
+            "%HSCAN h 0 MATCH f51? COUNT 100000".into(),
             "HINCRBY h f10 5".into(),
             "HDEL h f0 f1 nosuch".into(),
             "HLEN h".into(),
@@ -1138,8 +1151,8 @@ fn generated_cases() -> Vec<Vec<String>> {
         v(&[
             format!("HSET h {}", pairs(600)),
             "@HKEYS h".into(),
-            "@HGETALL h".into(),
-            "@HRANDFIELD h 600 WITHVALUES".into(),
+            "%HGETALL h".into(),
+            "%HRANDFIELD h 600 WITHVALUES".into(),
             "~HRANDFIELD h 10".into(),
             "~HRANDFIELD h -10".into(),
         ]),
@@ -1232,6 +1245,12 @@ fn run_cases(shards: &str) {
                         _ => false,
                     }
                 }
+                (Ok(x), Ok(y)) if line.starts_with('%') => {
+                    match (common::parse(x), common::parse(y)) {
+                        (Some(px), Some(py)) => pairs_unordered(px) == pairs_unordered(py),
+                        _ => false,
+                    }
+                }
                 (Ok(x), Ok(y)) => x == y,
                 _ => false,
             };
@@ -1319,6 +1338,33 @@ fn hincrbyfloat_matches_redis() {
         "HINCRBYFLOAT differs:\n{}",
         mismatches.join("\n")
     );
+}
+
+/// The `%` mode keeps each field with its value: a swapped value is a mismatch, the
+/// order of the pairs is not, and the reply's shape still counts.
+#[test]
+fn pairs_mode_keeps_pairing() {
+    let p = |raw: &[u8]| pairs_unordered(common::parse(raw).unwrap());
+    let ab = p(b"*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n");
+    let ba = p(b"*4\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\na\r\n$1\r\n1\r\n");
+    let swapped = p(b"*4\r\n$1\r\na\r\n$1\r\n2\r\n$1\r\nb\r\n$1\r\n1\r\n");
+    assert_eq!(ab, ba);
+    assert_ne!(ab, swapped);
+    // What `@` would have said about the swap.
+    let flat = |raw: &[u8]| normalize(common::parse(raw).unwrap());
+    assert_eq!(
+        flat(b"*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n"),
+        flat(b"*4\r\n$1\r\na\r\n$1\r\n2\r\n$1\r\nb\r\n$1\r\n1\r\n")
+    );
+    // A scan page keeps its cursor; RESP3 pairs and maps keep their shape.
+    let page = p(b"*2\r\n$1\r\n0\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n");
+    assert!(matches!(page, common::diff::Pairs::Page(..)), "{page:?}");
+    let nested = p(b"*1\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n");
+    let map = p(b"%1\r\n$1\r\na\r\n$1\r\n1\r\n");
+    let flat1 = p(b"*2\r\n$1\r\na\r\n$1\r\n1\r\n");
+    assert_ne!(nested, map);
+    assert_ne!(nested, flat1);
+    assert_ne!(map, flat1);
 }
 
 #[test]

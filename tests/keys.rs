@@ -20,6 +20,16 @@ fn now_ms() -> u64 {
         .as_millis() as u64
 }
 
+/// TTL just set to `secs` (rounded as Redis does), with slack for a loaded machine: a
+/// TTL only counts down, so anything from `secs - 30` to `secs` passes.
+fn assert_ttl(c: &mut Client, key: &str, secs: i64) {
+    let ttl = c.int(&["TTL", key]);
+    assert!(
+        (secs - 30..=secs).contains(&ttl),
+        "TTL {key}: {ttl}, set to {secs}"
+    );
+}
+
 fn del_unlink_exists_touch(s: &Server) {
     assert_eq!(
         (shard_of2(FOO.as_bytes()), shard_of2(BAR.as_bytes())),
@@ -67,11 +77,11 @@ fn expire_family(s: &Server) {
     assert_reply!(c, ["EXPIRETIME", "nokey"], b":-2\r\n");
     assert_reply!(c, ["PEXPIRETIME", "nokey"], b":-2\r\n");
     assert_reply!(c, ["EXPIRE", "k", "100"], b":1\r\n");
-    assert_reply!(c, ["TTL", "k"], b":100\r\n");
+    assert_ttl(&mut c, "k", 100);
     let pttl = c.int(&["PTTL", "k"]);
-    assert!((99_000..=100_000).contains(&pttl), "{pttl}");
+    assert!((70_000..=100_000).contains(&pttl), "{pttl}");
     assert_reply!(c, ["PEXPIRE", "k", "200000"], b":1\r\n");
-    assert_reply!(c, ["TTL", "k"], b":200\r\n");
+    assert_ttl(&mut c, "k", 200);
     let at = now_ms() / 1000 + 5000;
     assert_reply!(c, ["EXPIREAT", "k", &at.to_string()], b":1\r\n");
     assert_eq!(c.int(&["EXPIRETIME", "k"]), at as i64);
@@ -130,7 +140,7 @@ fn expire_nx_xx_gt_lt(s: &Server) {
     assert_reply!(c, ["TTL", "k"], b":-1\r\n");
     // LT: no TTL counts as infinite, anything is less.
     assert_reply!(c, ["EXPIRE", "k", "500", "LT"], b":1\r\n");
-    assert_reply!(c, ["TTL", "k"], b":500\r\n");
+    assert_ttl(&mut c, "k", 500);
     assert_reply!(c, ["EXPIRE", "k", "100", "NX"], b":0\r\n");
     assert_reply!(c, ["EXPIRE", "k", "600", "LT"], b":0\r\n");
     assert_reply!(c, ["EXPIRE", "k", "400", "LT"], b":1\r\n");
@@ -138,10 +148,10 @@ fn expire_nx_xx_gt_lt(s: &Server) {
     assert_reply!(c, ["EXPIRE", "k", "700", "gt"], b":1\r\n");
     assert_reply!(c, ["EXPIRE", "k", "800", "XX"], b":1\r\n");
     assert_reply!(c, ["EXPIRE", "k", "900", "XX", "GT"], b":1\r\n");
-    assert_reply!(c, ["TTL", "k"], b":900\r\n");
+    assert_ttl(&mut c, "k", 900);
     assert_reply!(c, ["PERSIST", "k"], b":1\r\n");
     assert_reply!(c, ["EXPIRE", "k", "50", "NX"], b":1\r\n");
-    assert_reply!(c, ["TTL", "k"], b":50\r\n");
+    assert_ttl(&mut c, "k", 50);
     assert_reply!(
         c,
         ["EXPIRE", "k", "10", "NX", "XX"],
@@ -157,7 +167,7 @@ fn expire_nx_xx_gt_lt(s: &Server) {
         ["EXPIREAT", "k", "10", "GT", "LT"],
         b"-ERR GT and LT options at the same time are not compatible\r\n"
     );
-    assert_reply!(c, ["TTL", "k"], b":50\r\n");
+    assert_ttl(&mut c, "k", 50);
 }
 
 fn rename_renamenx_copy(s: &Server) {
@@ -168,7 +178,7 @@ fn rename_renamenx_copy(s: &Server) {
     assert_reply!(c, ["RENAME", "{t}a", "{t}b"], OK);
     assert_reply!(c, ["EXISTS", "{t}a"], b":0\r\n");
     assert_reply!(c, ["GET", "{t}b"], b"$1\r\n1\r\n");
-    assert_reply!(c, ["TTL", "{t}b"], b":100\r\n");
+    assert_ttl(&mut c, "{t}b", 100);
     assert_reply!(c, ["RENAME", "{t}b", "{t}b"], OK);
     assert_reply!(c, ["SET", "{t}c", "3"], OK);
     assert_reply!(c, ["RENAMENX", "{t}b", "{t}c"], b":0\r\n");
@@ -184,7 +194,7 @@ fn rename_renamenx_copy(s: &Server) {
     assert_reply!(c, ["TTL", "{t}e"], b":-1\r\n");
     // COPY.
     assert_reply!(c, ["COPY", "{t}d", "{t}f"], b":1\r\n");
-    assert_reply!(c, ["TTL", "{t}f"], b":100\r\n");
+    assert_ttl(&mut c, "{t}f", 100);
     assert_reply!(c, ["COPY", "{t}d", "{t}e"], b":0\r\n");
     assert_reply!(c, ["COPY", "{t}d", "{t}e", "REPLACE"], b":1\r\n");
     assert_reply!(c, ["GET", "{t}e"], b"$1\r\n1\r\n");

@@ -94,11 +94,23 @@ fn watch_conflict(s: &Server) {
         assert_reply!(a, ["EXEC"], b"*1\r\n$1\r\n1\r\n");
         assert_reply!(a, ["DEL", other], b":1\r\n");
     }
-    // An expiry after WATCH counts as a change; FLUSHALL too.
+    // An expiry after WATCH counts as a change; FLUSHALL too. The key must still exist
+    // when WATCH lands (a positive PEXPIRETIME read after WATCH proves it); on a stalled
+    // machine it may not, so retry with a longer TTL. Then wait, without touching the
+    // key, until its expiry time has passed.
     let mut a = s.client();
-    assert_reply!(a, ["SET", "e", "v", "PX", "50"], OK);
-    assert_reply!(a, ["WATCH", "e"], OK);
-    std::thread::sleep(std::time::Duration::from_millis(80));
+    let mut ttl = 500;
+    loop {
+        assert_reply!(a, ["SET", "e", "v", "PX", &ttl.to_string()], OK);
+        assert_reply!(a, ["WATCH", "e"], OK);
+        if a.int(&["PEXPIRETIME", "e"]) > 0 {
+            break;
+        }
+        assert_reply!(a, ["UNWATCH"], OK);
+        ttl *= 4;
+        assert!(ttl <= 32_000, "WATCH never landed before the key expired");
+    }
+    common::wait_past_expiry(&mut a, &["e"]);
     assert_reply!(a, ["MULTI"], OK);
     assert_reply!(a, ["PING"], QUEUED);
     assert_reply!(a, ["EXEC"], b"*-1\r\n");

@@ -499,25 +499,25 @@ static DEBUG_SUBS: &[CommandSpec] = &[
 /// The core table (strings, keys, connection, server). Order is not significant.
 pub static CORE: &[CommandSpec] = &[
     // connection
-    c("ping", -1, "fast sentinel", NOKEY, Conn(s::ping), "connection", "1.0.0", "Returns the server's liveliness response."),
-    c("echo", 2, "fast", NOKEY, Conn(s::echo), "connection", "1.0.0", "Returns the given string."),
-    c("hello", -1, "noscript loading stale fast no_auth sentinel allow_busy", NOKEY, Conn(s::hello), "connection", "6.0.0", "Handshakes with the Redis server."),
-    c("auth", -2, "noscript loading stale fast no_auth sentinel allow_busy", NOKEY, Conn(s::auth), "connection", "1.0.0", "Authenticates the connection."),
+    c("ping", -1, "fast", NOKEY, Conn(s::ping), "connection", "1.0.0", "Returns the server's liveliness response."),
+    c("echo", 2, "fast loading stale", NOKEY, Conn(s::echo), "connection", "1.0.0", "Returns the given string."),
+    c("hello", -1, "noscript loading stale fast no_auth allow_busy", NOKEY, Conn(s::hello), "connection", "6.0.0", "Handshakes with the Redis server."),
+    c("auth", -2, "noscript loading stale fast no_auth allow_busy", NOKEY, Conn(s::auth), "connection", "1.0.0", "Authenticates the connection."),
     c("select", 2, "loading stale fast", NOKEY, Conn(s::select), "connection", "1.0.0", "Changes the selected database."),
     c("quit", -1, "noscript loading stale fast no_auth allow_busy", NOKEY, Conn(s::quit), "connection", "1.0.0", "Closes the connection."),
     c("reset", 1, "noscript loading stale fast no_auth allow_busy", NOKEY, Conn(s::reset), "connection", "6.2.0", "Resets the connection."),
     container("client", "connection", "2.4.0", "A container for client connection commands.", CLIENT_SUBS),
     // server
-    c("info", -1, "loading stale sentinel", NOKEY, All(s::info_part, Combine::Custom(s::info_combine)), "server", "1.0.0", "Returns information and statistics about the server."),
+    c("info", -1, "loading stale", NOKEY, All(s::info_part, Combine::Custom(s::info_combine)), "server", "1.0.0", "Returns information and statistics about the server."),
     c("dbsize", 1, "readonly fast", NOKEY, All(k::dbsize, Combine::SumInt), "server", "1.0.0", "Returns the number of keys in the database."),
     c("flushall", -1, "write", NOKEY, All(k::flushall, Combine::AllOk), "server", "1.0.0", "Removes all keys from all databases."),
     c("flushdb", -1, "write", NOKEY, All(k::flushall, Combine::AllOk), "server", "1.0.0", "Remove all keys from the current database."),
     c("time", 1, "loading stale fast", NOKEY, Conn(s::time), "server", "2.6.0", "Returns the server time."),
     c("lastsave", 1, "loading stale fast", NOKEY, Conn(s::lastsave), "server", "1.0.0", "Returns the Unix timestamp of the last successful save to disk."),
-    c("shutdown", -1, "admin noscript loading stale no_multi sentinel allow_busy", NOKEY, Conn(s::shutdown), "server", "1.0.0", "Synchronously saves the database(s) to disk and shuts down the Redis server."),
+    c("shutdown", -1, "admin noscript loading stale no_multi allow_busy", NOKEY, Conn(s::shutdown), "server", "1.0.0", "Synchronously saves the database(s) to disk and shuts down the Redis server."),
     container("config", "server", "2.0.0", "A container for server configuration commands.", CONFIG_SUBS),
     CommandSpec { arity: -1, flags: "loading stale", ..container("command", "server", "2.8.13", "Returns detailed information about all commands.", COMMAND_SUBS) },
-    container("debug", "server", "1.0.0", "A container for debugging commands.", DEBUG_SUBS),
+    CommandSpec { flags: "admin noscript loading stale", ..container("debug", "server", "1.0.0", "A container for debugging commands.", DEBUG_SUBS) },
     // strings
     c("get", 2, "readonly fast", KEY1, Key(st::get), "string", "1.0.0", "Returns the string value of a key."),
     c("set", -3, "write denyoom", KEY1, Key(st::set), "string", "1.0.0", "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist."),

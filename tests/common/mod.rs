@@ -435,6 +435,29 @@ macro_rules! assert_reply_prefix {
     }};
 }
 
+/// Wall-clock milliseconds since the Unix epoch (the clock slotcore's expiry uses).
+pub fn unix_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+/// Wait, without touching `keys` again, until all their expiry times have passed on
+/// the wall clock. Reads each `PEXPIRETIME` once, all before waiting: a key already gone
+/// (-2) needs no wait; a key without a TTL (-1) is a test bug. Give the keys a TTL long
+/// enough for the commands before this call to land on a loaded machine.
+pub fn wait_past_expiry(c: &mut Client, keys: &[&str]) {
+    let mut last = 0;
+    for key in keys {
+        let at = c.int(&["PEXPIRETIME", key]);
+        assert_ne!(at, -1, "{key} has no TTL");
+        last = last.max(at);
+    }
+    let passed = wait_until(Duration::from_secs(120), || unix_ms() > last);
+    assert!(passed, "{keys:?}: expiry time {last} still ahead");
+}
+
 /// Poll `f` until it returns true or `deadline` passes; returns the last result.
 pub fn wait_until(deadline: Duration, mut f: impl FnMut() -> bool) -> bool {
     let end = Instant::now() + deadline;
