@@ -7,8 +7,8 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use slotcore::command::spec;
+use slotcore::mesh::{Mesh, Msg, OwnedArgs, Req, Token};
 use slotcore::resp::{Limits, Parsed, Parser, Proto, Reply};
-use slotcore::shard::mesh::{Mesh, Msg, OwnedArgs, Req, Token};
 use slotcore::slot::key_hash_slot;
 use slotcore::store::{Db, Value};
 use std::hint::black_box;

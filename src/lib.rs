@@ -14,9 +14,15 @@
 //!              └──── reads ─────────┴──▶ SlotTable (16384 atomics)
 //! ```
 //!
-//! Module map (doors point one way): `resp` and `slot` are leaves; `store` uses `slot`;
-//! `command` uses `store`, `resp`, `slot`, `config`, `shared`; `conn` holds one client's
-//! buffers and reply order; `shard` runs the loop and routes; `server` starts it all.
+//! In cluster mode each shard is a cluster node on its own port (P+i), and one more
+//! thread, the bus core (`cluster::net`), speaks the cluster bus for all of them.
+//!
+//! Module map (doors point one way): `resp`, `slot` and `req` are leaves; `store` uses
+//! `slot`; `command` uses `store`, `resp`, `slot`, `config`, `shared` (and through it
+//! `cluster`'s shard-facing handles); `mesh` carries messages between shards and from
+//! the bus core; `conn` holds one client's buffers and reply order; `shard` runs the
+//! loop, routes and executes; `server` starts it all. Nothing imports `shard`, `conn`
+//! or `server` but the layers above them.
 
 #[global_allocator]
 static GLOBAL: alloc::Counting = alloc::Counting;
@@ -26,6 +32,8 @@ pub mod cluster;
 pub mod command;
 pub mod config;
 pub mod conn;
+pub mod mesh;
+pub mod req;
 pub mod resp;
 pub mod server;
 pub mod shard;

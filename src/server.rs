@@ -1,7 +1,8 @@
 //! Start-up and shutdown: listeners, shard threads, signals, the port lock.
 
 use crate::config::Config;
-use crate::shard::{mesh::Mesh, Shard};
+use crate::mesh::Mesh;
+use crate::shard::Shard;
 use crate::shared::Shared;
 use std::os::fd::RawFd;
 use std::sync::atomic::Ordering;

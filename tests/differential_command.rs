@@ -88,17 +88,6 @@ const ALLOWED: &[(&str, &[&str], &str)] = &[
         "cluster.rs adds loading, which 7.0 does not declare",
     ),
     (
-        "keys",
-        &["ssubscribe", "sunsubscribe", "spublish"],
-        "BUG (pubsub.rs): Redis gives the shard channel as a key (1 -1 1 / 1 1 1) so \
-         cluster clients route by its slot; slotcore declares no key",
-    ),
-    (
-        "keyspecs",
-        &["ssubscribe", "sunsubscribe", "spublish"],
-        "the same bug: no key spec for the shard channel",
-    ),
-    (
         "keyspecs",
         &[
             "rename",

@@ -272,6 +272,27 @@ fn scan_all(c: &mut Client, extra: &[&str]) -> (Vec<String>, usize) {
 
 fn scan_cmd(s: &Server) {
     let mut c = s.client();
+    // An empty keyspace ends in one call, whatever the shards (Redis: cursor 0).
+    assert_reply!(c, ["SCAN", "0"], b"*2\r\n$1\r\n0\r\n*0\r\n");
+    // Keys on the last shard only: one call with room in COUNT returns them all.
+    let tail: Vec<String> = (0..)
+        .map(|i| format!("t{i}"))
+        .filter(|k| common::key_slot(k.as_bytes()) >= 12288)
+        .take(3)
+        .collect();
+    for k in &tail {
+        assert_reply!(c, ["SET", k, "v"], OK);
+    }
+    let v = c.v(&["SCAN", "0", "COUNT", "100"]);
+    assert_eq!(v.items()[0].bulk_str(), "0", "{v:?}");
+    let mut got: Vec<String> = v.items()[1].items().iter().map(|k| k.bulk_str()).collect();
+    got.sort();
+    let mut want = tail.clone();
+    want.sort();
+    assert_eq!(got, want);
+    for k in &tail {
+        assert_reply!(c, ["DEL", k], b":1\r\n");
+    }
     // 1000 keys over both shards, loaded with one pipeline.
     let mut buf = Vec::new();
     for i in 0..1000 {

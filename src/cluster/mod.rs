@@ -15,8 +15,8 @@ pub mod net;
 pub mod render;
 pub mod state;
 
+use crate::req::{OwnedArgs, Token};
 use crate::resp::Proto;
-use crate::shard::mesh::{OwnedArgs, Token};
 use crate::shared::Shared;
 use crate::slot::{SlotTable, SLOTS};
 use arc_swap::ArcSwap;

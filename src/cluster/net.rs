@@ -14,7 +14,7 @@ use super::state::{Cluster, Effect, LinkId, Out, Settings};
 use super::{BusReq, View};
 use crate::cluster::bus::wire;
 use crate::config::Config;
-use crate::shard::mesh::{Mesh, Msg};
+use crate::mesh::{Mesh, Msg};
 use crate::shared::{unix_ms, Shared};
 use crate::slot::{SlotEntry, SlotTable};
 use futures_lite::{AsyncReadExt, AsyncWriteExt};
@@ -312,7 +312,7 @@ impl Bus {
             let e = io_uring::opcode::MsgRingData::new(
                 io_uring::types::Fd(fd),
                 0,
-                crate::shard::WAKE_USER_DATA,
+                crate::mesh::WAKE_USER_DATA,
                 None,
             )
             .build()

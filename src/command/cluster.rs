@@ -5,7 +5,7 @@
 //! cross-shard reply. KEYSLOT and HELP run where the client is; COUNTKEYSINSLOT and
 //! GETKEYSINSLOT run on the shard that holds the slot's keys.
 
-use super::spec::{c, container, CommandSpec, NOKEY};
+use super::spec::{c, container, CommandSpec, RouteKind, NOKEY};
 use super::{ClientState, CmdError, Ctx, Exec};
 use crate::resp::Reply;
 use crate::slot::key_hash_slot;
@@ -25,21 +25,14 @@ fn cluster_mode(ctx: &Ctx) -> R {
     Ok(())
 }
 
-/// Whether a resolved `CLUSTER <sub>` is answered by the bus core.
-pub fn runs_on_bus(args: &[&[u8]], spec: &CommandSpec) -> bool {
-    args[0].eq_ignore_ascii_case(b"cluster")
-        && !matches!(
-            spec.name,
-            "keyslot" | "countkeysinslot" | "getkeysinslot" | "help"
-        )
+/// Whether a resolved command is answered by the bus core (CLUSTER state subcommands).
+pub fn runs_on_bus(spec: &CommandSpec) -> bool {
+    spec.route == RouteKind::Bus
 }
 
-/// Whether `CLUSTER <sub>` can run inside a transaction handed to the bus core (the
-/// state subcommands, plus the keyless ones the bus can answer from its own data).
-pub fn bus_can_run(args: &[&[u8]], spec: &CommandSpec) -> bool {
-    runs_on_bus(args, spec)
-        || (args[0].eq_ignore_ascii_case(b"cluster")
-            && matches!(spec.name, "keyslot" | "countkeysinslot"))
+/// Whether a command can run inside a transaction handed to the bus core.
+pub fn bus_can_run(spec: &CommandSpec) -> bool {
+    spec.bus_in_tx
 }
 
 /// Placeholder handler of bus subcommands: in cluster mode the shard forwards them
@@ -128,34 +121,34 @@ const ADMIN: &str = "no_async_loading admin stale";
 
 #[rustfmt::skip]
 static CLUSTER_SUBS: &[CommandSpec] = &[
-    c("addslots", -3, ADMIN, NOKEY, Conn(on_bus), "cluster", "3.0.0", "Assigns new hash slots to a node."),
-    c("addslotsrange", -4, ADMIN, NOKEY, Conn(on_bus), "cluster", "7.0.0", "Assigns new hash slot ranges to a node."),
-    c("bumpepoch", 2, ADMIN, NOKEY, Conn(on_bus), "cluster", "3.0.0", "Advances the cluster config epoch."),
-    c("count-failure-reports", 3, "admin stale", NOKEY, Conn(on_bus), "cluster", "3.0.0", "Returns the number of active failure reports active for a node."),
-    c("countkeysinslot", 3, "stale", NOKEY, Key(countkeysinslot), "cluster", "3.0.0", "Returns the number of keys in a hash slot."),
-    c("delslots", -3, ADMIN, NOKEY, Conn(on_bus), "cluster", "3.0.0", "Sets hash slots as unbound for a node."),
-    c("delslotsrange", -4, ADMIN, NOKEY, Conn(on_bus), "cluster", "7.0.0", "Sets hash slot ranges as unbound for a node."),
-    c("failover", -2, ADMIN, NOKEY, Conn(on_bus), "cluster", "3.0.0", "Forces a replica to perform a manual failover of its master."),
-    c("flushslots", 2, ADMIN, NOKEY, Conn(on_bus), "cluster", "3.0.0", "Deletes all slots information from a node."),
-    c("forget", 3, ADMIN, NOKEY, Conn(on_bus), "cluster", "3.0.0", "Removes a node from the nodes table."),
-    c("getkeysinslot", 4, "stale", NOKEY, Key(getkeysinslot), "cluster", "3.0.0", "Returns the key names in a hash slot."),
+    c("addslots", -3, ADMIN, NOKEY, Conn(on_bus), "cluster", "3.0.0", "Assigns new hash slots to a node.").routed(RouteKind::Bus),
+    c("addslotsrange", -4, ADMIN, NOKEY, Conn(on_bus), "cluster", "7.0.0", "Assigns new hash slot ranges to a node.").routed(RouteKind::Bus),
+    c("bumpepoch", 2, ADMIN, NOKEY, Conn(on_bus), "cluster", "3.0.0", "Advances the cluster config epoch.").routed(RouteKind::Bus),
+    c("count-failure-reports", 3, "admin stale", NOKEY, Conn(on_bus), "cluster", "3.0.0", "Returns the number of active failure reports active for a node.").routed(RouteKind::Bus),
+    c("countkeysinslot", 3, "stale", NOKEY, Key(countkeysinslot), "cluster", "3.0.0", "Returns the number of keys in a hash slot.").routed(RouteKind::SlotArg).bus_in_tx(),
+    c("delslots", -3, ADMIN, NOKEY, Conn(on_bus), "cluster", "3.0.0", "Sets hash slots as unbound for a node.").routed(RouteKind::Bus),
+    c("delslotsrange", -4, ADMIN, NOKEY, Conn(on_bus), "cluster", "7.0.0", "Sets hash slot ranges as unbound for a node.").routed(RouteKind::Bus),
+    c("failover", -2, ADMIN, NOKEY, Conn(on_bus), "cluster", "3.0.0", "Forces a replica to perform a manual failover of its master.").routed(RouteKind::Bus),
+    c("flushslots", 2, ADMIN, NOKEY, Conn(on_bus), "cluster", "3.0.0", "Deletes all slots information from a node.").routed(RouteKind::Bus),
+    c("forget", 3, ADMIN, NOKEY, Conn(on_bus), "cluster", "3.0.0", "Removes a node from the nodes table.").routed(RouteKind::Bus),
+    c("getkeysinslot", 4, "stale", NOKEY, Key(getkeysinslot), "cluster", "3.0.0", "Returns the key names in a hash slot.").routed(RouteKind::SlotArg),
     c("help", 2, "loading stale", NOKEY, Conn(help), "cluster", "5.0.0", "Returns helpful text about the different subcommands."),
-    c("info", 2, "stale", NOKEY, Conn(on_bus), "cluster", "3.0.0", "Returns information about the state of a node."),
-    c("keyslot", 3, "stale", NOKEY, Conn(keyslot), "cluster", "3.0.0", "Returns the hash slot for a key."),
-    c("links", 2, "stale", NOKEY, Conn(on_bus), "cluster", "7.0.0", "Returns a list of all TCP links to and from peer nodes."),
-    c("meet", -4, ADMIN, NOKEY, Conn(on_bus), "cluster", "3.0.0", "Forces a node to handshake with another node."),
-    c("myid", 2, "stale", NOKEY, Conn(on_bus), "cluster", "3.0.0", "Returns the ID of a node."),
-    c("myshardid", 2, "stale", NOKEY, Conn(on_bus), "cluster", "7.2.0", "Returns the shard ID of a node."),
-    c("nodes", 2, "stale", NOKEY, Conn(on_bus), "cluster", "3.0.0", "Returns the cluster configuration for a node."),
-    c("replicas", 3, "admin stale", NOKEY, Conn(on_bus), "cluster", "5.0.0", "Lists the replica nodes of a master node."),
-    c("replicate", 3, ADMIN, NOKEY, Conn(on_bus), "cluster", "3.0.0", "Configure a node as replica of a master node."),
-    c("reset", -2, "admin stale noscript", NOKEY, Conn(on_bus), "cluster", "3.0.0", "Resets a node."),
-    c("saveconfig", 2, ADMIN, NOKEY, Conn(on_bus), "cluster", "3.0.0", "Forces a node to save the cluster configuration to disk."),
-    c("set-config-epoch", 3, ADMIN, NOKEY, Conn(on_bus), "cluster", "3.0.0", "Sets the configuration epoch for a new node."),
-    c("setslot", -4, ADMIN, NOKEY, Conn(on_bus), "cluster", "3.0.0", "Binds a hash slot to a node."),
-    c("shards", 2, "loading stale", NOKEY, Conn(on_bus), "cluster", "7.0.0", "Returns the mapping of cluster slots to shards."),
-    c("slaves", 3, "admin stale", NOKEY, Conn(on_bus), "cluster", "3.0.0", "Lists the replica nodes of a master node."),
-    c("slots", 2, "loading stale", NOKEY, Conn(on_bus), "cluster", "3.0.0", "Returns the mapping of cluster slots to nodes."),
+    c("info", 2, "stale", NOKEY, Conn(on_bus), "cluster", "3.0.0", "Returns information about the state of a node.").routed(RouteKind::Bus),
+    c("keyslot", 3, "stale", NOKEY, Conn(keyslot), "cluster", "3.0.0", "Returns the hash slot for a key.").bus_in_tx(),
+    c("links", 2, "stale", NOKEY, Conn(on_bus), "cluster", "7.0.0", "Returns a list of all TCP links to and from peer nodes.").routed(RouteKind::Bus),
+    c("meet", -4, ADMIN, NOKEY, Conn(on_bus), "cluster", "3.0.0", "Forces a node to handshake with another node.").routed(RouteKind::Bus),
+    c("myid", 2, "stale", NOKEY, Conn(on_bus), "cluster", "3.0.0", "Returns the ID of a node.").routed(RouteKind::Bus),
+    c("myshardid", 2, "stale", NOKEY, Conn(on_bus), "cluster", "7.2.0", "Returns the shard ID of a node.").routed(RouteKind::Bus),
+    c("nodes", 2, "stale", NOKEY, Conn(on_bus), "cluster", "3.0.0", "Returns the cluster configuration for a node.").routed(RouteKind::Bus),
+    c("replicas", 3, "admin stale", NOKEY, Conn(on_bus), "cluster", "5.0.0", "Lists the replica nodes of a master node.").routed(RouteKind::Bus),
+    c("replicate", 3, ADMIN, NOKEY, Conn(on_bus), "cluster", "3.0.0", "Configure a node as replica of a master node.").routed(RouteKind::Bus),
+    c("reset", -2, "admin stale noscript", NOKEY, Conn(on_bus), "cluster", "3.0.0", "Resets a node.").routed(RouteKind::Bus),
+    c("saveconfig", 2, ADMIN, NOKEY, Conn(on_bus), "cluster", "3.0.0", "Forces a node to save the cluster configuration to disk.").routed(RouteKind::Bus),
+    c("set-config-epoch", 3, ADMIN, NOKEY, Conn(on_bus), "cluster", "3.0.0", "Sets the configuration epoch for a new node.").routed(RouteKind::Bus),
+    c("setslot", -4, ADMIN, NOKEY, Conn(on_bus), "cluster", "3.0.0", "Binds a hash slot to a node.").routed(RouteKind::Bus),
+    c("shards", 2, "loading stale", NOKEY, Conn(on_bus), "cluster", "7.0.0", "Returns the mapping of cluster slots to shards.").routed(RouteKind::Bus),
+    c("slaves", 3, "admin stale", NOKEY, Conn(on_bus), "cluster", "3.0.0", "Lists the replica nodes of a master node.").routed(RouteKind::Bus),
+    c("slots", 2, "loading stale", NOKEY, Conn(on_bus), "cluster", "3.0.0", "Returns the mapping of cluster slots to nodes.").routed(RouteKind::Bus),
 ];
 
 #[rustfmt::skip]

@@ -364,10 +364,49 @@ pub fn parse_cursor(b: &[u8]) -> Result<u64, CmdError> {
 /// ```text
 /// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 /// ```
-/// The cursor is the next slot to visit. The command is routed to the shard owning that
-/// slot, which returns whole slots (so a key present for the whole scan is returned at
-/// least once) until COUNT keys were seen or its next slot belongs to another shard.
+/// The cursor is the next slot to visit. Every shard of the node (in cluster mode the
+/// shard-node itself) scans its own slots from the cursor on, whole slots at a time (so
+/// a key present for the whole scan is returned at least once), until COUNT keys were
+/// seen or its slots end; [`scan_combine`] stitches the parts in slot order. Each part
+/// is `[next slot, 1 if the shard reached the end of its slots, [keys]]`.
 pub fn scan(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
+    let (cursor, count, pat, typ) = scan_args(args)?;
+    let mut found: Vec<Vec<u8>> = Vec::new();
+    let mine = owned(ctx.shared, ctx.shard);
+    // This shard's first slot at or after the cursor (none: its slots are all behind).
+    let start = (cursor.min(SLOTS as u64) as usize..SLOTS).find(|&s| mine(s));
+    let (next, done) = match start {
+        None => (cursor.min(SLOTS as u64) as usize, true),
+        Some(start) => {
+            let next = ctx
+                .db
+                .scan_slots(start, count as usize, ctx.now, &mine, |k, v| {
+                    if pat.is_some_and(|p| !glob_match(p, k)) {
+                        return;
+                    }
+                    if typ.is_some_and(|t| !t.eq_ignore_ascii_case(v.type_name().as_bytes())) {
+                        return;
+                    }
+                    found.push(k.to_vec());
+                });
+            (next, next >= SLOTS || !mine(next))
+        }
+    };
+    out.array(3);
+    out.int(next as i64);
+    out.int(done as i64);
+    out.array(found.len());
+    for k in found {
+        out.bulk(&k);
+    }
+    Ok(())
+}
+
+/// SCAN's cursor, COUNT, MATCH and TYPE.
+#[allow(clippy::type_complexity)]
+fn scan_args<'a>(
+    args: &[&'a [u8]],
+) -> Result<(u64, i64, Option<&'a [u8]>, Option<&'a [u8]>), CmdError> {
     let cursor = parse_cursor(args[1])?;
     let mut count: i64 = 10;
     let mut pat: Option<&[u8]> = None;
@@ -391,32 +430,49 @@ pub fn scan(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
         }
         i += 2;
     }
-    let mut found: Vec<Vec<u8>> = Vec::new();
-    // The cursor walks slots 0..16384; the shard holding the cursor's slot answers
-    // (standalone: a shard's slots are one range; cluster: a shard-node holds all its
-    // keys on its one shard).
-    let next = if cursor >= SLOTS as u64 {
-        SLOTS
-    } else {
-        let mine = owned(ctx.shared, ctx.shard);
-        ctx.db
-            .scan_slots(cursor as usize, count as usize, ctx.now, mine, |k, v| {
-                if pat.is_some_and(|p| !glob_match(p, k)) {
-                    return;
-                }
-                if typ.is_some_and(|t| !t.eq_ignore_ascii_case(v.type_name().as_bytes())) {
-                    return;
-                }
-                found.push(k.to_vec());
-            })
-    };
-    out.array(2);
-    out.bulk_int(if next >= SLOTS { 0 } else { next as i64 });
-    out.array(found.len());
-    for k in found {
-        out.bulk(&k);
+    Ok((cursor, count, pat, typ))
+}
+
+/// SCAN's reply from the shards' parts, which come in slot order (shard i's slots
+/// precede shard i+1's): keys of every part up to the first that stopped early (COUNT
+/// reached inside its slots), or up to the part after which COUNT keys were gathered;
+/// the cursor is where that part stopped, 0 when every part reached its end.
+pub fn scan_combine(
+    _s: &Shared,
+    _c: &ClientState,
+    args: &[&[u8]],
+    parts: &[Vec<u8>],
+    out: &mut Reply,
+) {
+    use crate::resp::reply_parse::{array_elements, parse, Value};
+    if let Some(e) = parts.iter().find(|p| p.first() == Some(&b'-')) {
+        out.raw(e);
+        return;
     }
-    Ok(())
+    let count = scan_args(args).map_or(10, |a| a.1) as usize;
+    let mut keys: Vec<&[u8]> = Vec::new();
+    let mut cursor = 0usize;
+    for p in parts {
+        let Some(elems) = array_elements(p) else {
+            continue;
+        };
+        let (Some(Value::Int(next)), Some(Value::Int(done))) = (parse(elems[0]), parse(elems[1]))
+        else {
+            continue;
+        };
+        keys.extend(array_elements(elems[2]).unwrap_or_default());
+        let next = next as usize;
+        if done == 0 || (keys.len() >= count && next < SLOTS) {
+            cursor = next;
+            break;
+        }
+    }
+    out.array(2);
+    out.bulk_int(if cursor >= SLOTS { 0 } else { cursor as i64 });
+    out.array(keys.len());
+    for k in keys {
+        out.raw(k);
+    }
 }
 
 /// ```text

@@ -6,7 +6,7 @@
 //! the message to its own subscribers and answers how many it reached; the counts are
 //! summed. In standalone mode SPUBLISH does the same over shard channels.
 
-use super::spec::{c, container, CommandSpec, NOKEY};
+use super::spec::{c, container, CommandSpec, RouteKind, NOKEY};
 use super::{ClientState, CmdError, Combine, Ctx, Exec};
 use crate::resp::reply_parse::{self, Value as RV};
 use crate::resp::Reply;
@@ -614,22 +614,24 @@ pub static COMMANDS: &[CommandSpec] = &[
         "ssubscribe",
         -2,
         "pubsub noscript loading stale",
-        NOKEY,
+        (1, -1, 1),
         Conn(ssubscribe),
         "pubsub",
         "7.0.0",
         "Listens for messages published to shard channels.",
-    ),
+    )
+    .routed(RouteKind::ShardChannel),
     c(
         "sunsubscribe",
         -1,
         "pubsub noscript loading stale",
-        NOKEY,
+        (1, -1, 1),
         Conn(sunsubscribe),
         "pubsub",
         "7.0.0",
         "Stops listening to messages posted to shard channels.",
-    ),
+    )
+    .routed(RouteKind::ShardChannel),
     c(
         "publish",
         3,
@@ -639,17 +641,20 @@ pub static COMMANDS: &[CommandSpec] = &[
         "pubsub",
         "2.0.0",
         "Posts a message to a channel.",
-    ),
+    )
+    .published(false),
     c(
         "spublish",
         3,
         "pubsub loading stale fast may_replicate",
-        NOKEY,
+        (1, 1, 1),
         All(spublish, Combine::SumInt),
         "pubsub",
         "7.0.0",
         "Post a message to a shard channel",
-    ),
+    )
+    .routed(RouteKind::ShardChannel)
+    .published(true),
     container(
         "pubsub",
         "pubsub",

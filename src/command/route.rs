@@ -3,10 +3,9 @@
 //! The slot of each key is computed here, once; the verdict carries the first key's
 //! slot so handlers never rehash it.
 
-use super::keys::parse_cursor;
-use super::spec::CommandSpec;
+use super::spec::{CommandSpec, RouteKind};
 use super::{CmdError, Exec, Fanout};
-use crate::slot::{key_hash_slot, SlotTable, SLOTS};
+use crate::slot::{key_hash_slot, SlotTable};
 
 /// Where a command runs.
 #[derive(Debug, PartialEq, Eq)]
@@ -34,13 +33,19 @@ fn owner(table: &SlotTable, slot: u16) -> Result<usize, CmdError> {
         .ok_or_else(|| CmdError::msg("slot is not served by this node"))
 }
 
+/// The slot of a keyed command's first key (what [`route`] would carry), for checks.
+pub fn first_slot(spec: &CommandSpec, args: &[&[u8]]) -> Option<u16> {
+    spec.first_key_position(args)
+        .map(|p| key_hash_slot(args[p]))
+}
+
 /// Decide where `spec` with `args` runs.
 pub fn route(spec: &CommandSpec, args: &[&[u8]], table: &SlotTable) -> Result<Route, CmdError> {
     match spec.exec {
         Exec::Conn(_) | Exec::Container => Ok(Route::Here),
         // CLUSTER COUNTKEYSINSLOT / GETKEYSINSLOT: keyless, but run where the slot's
         // keys are.
-        Exec::Key(_) if matches!(spec.name, "countkeysinslot" | "getkeysinslot") => {
+        Exec::Key(_) if spec.route == RouteKind::SlotArg => {
             match super::cluster::slot_of_args(args) {
                 Some(slot) => Ok(Route::Shard {
                     shard: table.get(slot).shard().unwrap_or(0),
@@ -50,18 +55,6 @@ pub fn route(spec: &CommandSpec, args: &[&[u8]], table: &SlotTable) -> Result<Ro
             }
         }
         Exec::All(..) => Ok(Route::All),
-        Exec::Key(_) if spec.name == "scan" => {
-            let cursor = parse_cursor(args[1])?;
-            let slot = if cursor >= SLOTS as u64 {
-                0
-            } else {
-                cursor as u16
-            };
-            Ok(Route::Shard {
-                shard: owner(table, slot)?,
-                slot,
-            })
-        }
         Exec::Key(_) => {
             let Some(first) = spec.first_key_position(args) else {
                 return Ok(Route::Local);

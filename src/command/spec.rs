@@ -30,6 +30,38 @@ pub struct CommandSpec {
     pub write: bool,
     /// `blocking` is among the flags (the command may wait for a key).
     pub blocking: bool,
+    /// `asking` is among the flags (served on an importing slot without ASKING).
+    pub asking: bool,
+    /// `no_auth` is among the flags (runs before AUTH).
+    pub no_auth: bool,
+    /// How the command's arguments decide where it runs (the only routing input
+    /// besides the key positions).
+    pub route: RouteKind,
+    /// May run on the bus core inside a transaction of CLUSTER subcommands (the
+    /// state subcommands, and the keyless ones the bus can answer from its own data).
+    pub bus_in_tx: bool,
+    /// Cluster mode: the message also goes to the other nodes through the bus
+    /// (Some(false): PUBLISH to every node; Some(true): SPUBLISH to the slot's shard).
+    pub bus_publish: Option<bool>,
+}
+
+/// Where a command runs, beyond what its key positions say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RouteKind {
+    /// By the slot of its keys; a command without keys runs where the client is.
+    Keys,
+    /// Shard channels (SPUBLISH, SSUBSCRIBE, SUNSUBSCRIBE): the channels are declared
+    /// as keys and pick the slot (cluster mode: CROSSSLOT, MOVED), but the command
+    /// runs where the client is, or on every shard for SPUBLISH in standalone mode.
+    ShardChannel,
+    /// CLUSTER COUNTKEYSINSLOT / GETKEYSINSLOT: on the shard holding the slot given
+    /// as an argument; never redirected.
+    SlotArg,
+    /// CLUSTER state subcommands: answered by the bus core.
+    Bus,
+    /// MULTI, EXEC, DISCARD, WATCH, UNWATCH: handled by the shard's transaction layer
+    /// (they are never queued inside MULTI).
+    Transaction,
 }
 
 /// Whether the space-separated `flags` contain the word `w` (usable in consts).
@@ -123,6 +155,33 @@ impl CommandSpec {
         self.keys_fn = Some(f);
         self
     }
+
+    /// The same spec routed by `kind` (see [`RouteKind`]).
+    pub const fn routed(mut self, kind: RouteKind) -> Self {
+        self.route = kind;
+        if matches!(kind, RouteKind::Bus) {
+            self.bus_in_tx = true;
+        }
+        self
+    }
+
+    /// The same spec, broadcast over the bus in cluster mode (see `bus_publish`).
+    pub const fn published(mut self, shard: bool) -> Self {
+        self.bus_publish = Some(shard);
+        self
+    }
+
+    /// Cluster mode: whether the command is broadcast over the bus, and as a shard
+    /// message (SPUBLISH) or to every node (PUBLISH).
+    pub fn publishes(&self) -> Option<bool> {
+        self.bus_publish
+    }
+
+    /// The same spec, also allowed in a transaction that runs on the bus core.
+    pub const fn bus_in_tx(mut self) -> Self {
+        self.bus_in_tx = true;
+        self
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -151,6 +210,11 @@ pub const fn c(
         keys_fn: None,
         write: has_word(flags, "write"),
         blocking: has_word(flags, "blocking"),
+        asking: has_word(flags, "asking"),
+        no_auth: has_word(flags, "no_auth"),
+        route: RouteKind::Keys,
+        bus_in_tx: false,
+        bus_publish: None,
     }
 }
 
@@ -176,6 +240,11 @@ pub const fn container(
         keys_fn: None,
         write: false,
         blocking: false,
+        asking: false,
+        no_auth: false,
+        route: RouteKind::Keys,
+        bus_in_tx: false,
+        bus_publish: None,
     }
 }
 
@@ -562,7 +631,7 @@ pub static CORE: &[CommandSpec] = &[
     c("move", 3, "write fast", KEY1, Key(k::move_key), "generic", "1.0.0", "Moves a key to another database."),
     c("swapdb", 3, "write fast", NOKEY, Conn(k::swapdb), "server", "4.0.0", "Swaps two Redis databases."),
     c("keys", 2, "readonly", NOKEY, All(k::keys, Combine::Concat), "generic", "1.0.0", "Returns all key names that match a pattern."),
-    c("scan", -2, "readonly", NOKEY, Key(k::scan), "generic", "2.8.0", "Iterates over the key names in the database."),
+    c("scan", -2, "readonly", NOKEY, All(k::scan, Combine::Custom(k::scan_combine)), "generic", "2.8.0", "Iterates over the key names in the database."),
     c("randomkey", 1, "readonly", NOKEY, All(k::randomkey, Combine::Custom(k::randomkey_combine)), "generic", "1.0.0", "Returns a random key name from the database."),
     container("object", "generic", "2.2.3", "A container for object introspection commands.", OBJECT_SUBS),
 ];

@@ -4,7 +4,7 @@
 //! that own the keys), so the shard loop handles them itself (`shard::tx`); the table
 //! entries here give them their arity, flags and docs.
 
-use super::spec::{c, CommandSpec, ALLKEYS, NOKEY};
+use super::spec::{c, CommandSpec, RouteKind, ALLKEYS, NOKEY};
 use super::{ClientState, CmdError, Ctx, Exec};
 use crate::resp::Reply;
 
@@ -18,9 +18,6 @@ fn intercepted(
     Err(CmdError::msg("transaction command outside the shard loop"))
 }
 
-/// Names the shard loop handles itself.
-pub const TX_COMMANDS: &[&str] = &["multi", "exec", "discard", "watch", "unwatch"];
-
 /// This family's commands.
 pub static COMMANDS: &[CommandSpec] = &[
     c(
@@ -32,7 +29,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         "transactions",
         "1.2.0",
         "Starts a transaction.",
-    ),
+    )
+    .routed(RouteKind::Transaction),
     c(
         "exec",
         1,
@@ -42,7 +40,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         "transactions",
         "1.2.0",
         "Executes all commands in a transaction.",
-    ),
+    )
+    .routed(RouteKind::Transaction),
     c(
         "discard",
         1,
@@ -52,7 +51,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         "transactions",
         "2.0.0",
         "Discards a transaction.",
-    ),
+    )
+    .routed(RouteKind::Transaction),
     c(
         "watch",
         -2,
@@ -62,7 +62,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         "transactions",
         "2.2.0",
         "Monitors changes to keys to determine the execution of a transaction.",
-    ),
+    )
+    .routed(RouteKind::Transaction),
     c(
         "unwatch",
         1,
@@ -72,5 +73,6 @@ pub static COMMANDS: &[CommandSpec] = &[
         "transactions",
         "2.2.0",
         "Forgets about watched keys of a transaction.",
-    ),
+    )
+    .routed(RouteKind::Transaction),
 ];

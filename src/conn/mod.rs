@@ -6,9 +6,9 @@
 //! everything before them is ready.
 
 use crate::command::{ClientState, Combine, Fanout};
+use crate::req::{OwnedArgs, Token};
 use crate::resp::reply_parse;
 use crate::resp::{Parser, Proto, Reply};
-use crate::shard::mesh::OwnedArgs;
 use crate::shared::Shared;
 use std::collections::VecDeque;
 
@@ -118,6 +118,15 @@ impl Conn {
     }
 
     /// Sequence number the next queued place gets.
+    /// The token that names this connection (at index `idx` of its shard) in requests
+    /// and replies that travel between threads.
+    pub fn token(&self, idx: usize) -> Token {
+        Token {
+            idx: idx as u32,
+            gen: self.gen,
+        }
+    }
+
     pub fn next_seq(&self) -> u64 {
         self.head_seq + self.queue.len() as u64
     }

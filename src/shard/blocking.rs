@@ -8,9 +8,9 @@
 //! key has nothing more to give. Deadlines are checked by the cron. The client's own
 //! connection runs nothing else until the reply arrives, as a blocked Redis client.
 
-use super::mesh::{Msg, OwnedArgs, Req};
 use super::Shard;
 use crate::command::spec::CommandSpec;
+use crate::mesh::{Msg, OwnedArgs, Req};
 use crate::resp::Reply;
 use std::collections::{HashMap, VecDeque};
 

@@ -4,7 +4,7 @@
 //! and a slot owned by a sibling shard-node of the same process is answered like any
 //! other node's (MOVED to the sibling's port), never forwarded.
 
-use crate::command::spec::CommandSpec;
+use crate::command::spec::{CommandSpec, RouteKind};
 use crate::command::{CmdError, Exec};
 use crate::shared::Shared;
 use crate::slot::key_hash_slot;
@@ -13,10 +13,14 @@ use crate::store::Db;
 use crate::cluster::{NodeHandle, View};
 use crate::command::error::Down;
 
-/// Whether routing looks at this command's keys at all (keyless commands run here).
+/// Whether the cluster verdict looks at this command's keys (shard channels count as
+/// keys; keyless commands, SCAN and the slot-argument commands run here).
 fn keyed(spec: &CommandSpec) -> bool {
-    matches!(spec.exec, Exec::Key(_) | Exec::Multi(..))
-        && !matches!(spec.name, "scan" | "countkeysinslot" | "getkeysinslot")
+    match spec.route {
+        RouteKind::Keys => matches!(spec.exec, Exec::Key(_) | Exec::Multi(..)),
+        RouteKind::ShardChannel => true,
+        RouteKind::SlotArg | RouteKind::Bus | RouteKind::Transaction => false,
+    }
 }
 
 /// The slot all keys of a command hash to, or CROSSSLOT / CLUSTERDOWN (unbound first
@@ -34,13 +38,10 @@ pub fn command_slot(
 }
 
 fn slot_in_view(view: &View, spec: &CommandSpec, args: &[&[u8]]) -> Result<Option<u16>, CmdError> {
-    let pos = match spec.name {
-        // Shard channels route like keys.
-        "spublish" => [1].into_iter().collect(),
-        "ssubscribe" | "sunsubscribe" => (1..args.len()).collect(),
-        _ if keyed(spec) => spec.key_positions(args),
-        _ => return Ok(None),
-    };
+    if !keyed(spec) {
+        return Ok(None);
+    }
+    let pos = spec.key_positions(args);
     let Some(&first) = pos.first() else {
         return Ok(None);
     };
@@ -56,7 +57,8 @@ fn slot_in_view(view: &View, spec: &CommandSpec, args: &[&[u8]]) -> Result<Optio
     Ok(Some(slot))
 }
 
-/// Check a command before it runs or is queued: Ok when this node serves it.
+/// Check a command before it runs or is queued: Ok when this node serves it, with the
+/// slot of its keys (None: keyless), computed here once for the whole command.
 pub fn check(
     shared: &Shared,
     node: usize,
@@ -64,15 +66,16 @@ pub fn check(
     readonly: bool,
     spec: &CommandSpec,
     args: &[&[u8]],
-) -> Result<(), CmdError> {
+) -> Result<Option<u16>, CmdError> {
     let Some(h) = shared.node(node) else {
-        return Ok(());
+        return Ok(None);
     };
     // One snapshot of the view for the whole decision.
     let view = h.view.load();
     match slot_in_view(&view, spec, args)? {
-        None => Ok(()),
-        Some(slot) => verdict_in_view(shared, h, &view, slot, asking, readonly, spec.write, spec),
+        None => Ok(None),
+        Some(slot) => verdict_in_view(shared, h, &view, slot, asking, readonly, spec.write, spec)
+            .map(|()| Some(slot)),
     }
 }
 
@@ -116,7 +119,7 @@ fn verdict_in_view(
     if owner == u16::MAX {
         return Err(CmdError::ClusterDown(Down::Unbound));
     }
-    let shard_pubsub = matches!(spec.name, "spublish" | "ssubscribe" | "sunsubscribe");
+    let shard_pubsub = spec.route == RouteKind::ShardChannel;
     if !view.state_ok {
         let cfg = shared.cfg();
         if shard_pubsub {
@@ -133,7 +136,7 @@ fn verdict_in_view(
     if e.is_local() {
         return Ok(());
     }
-    if e.importing() && (asking || spec.has_flag("asking")) {
+    if e.importing() && (asking || spec.asking) {
         return Ok(());
     }
     if (readonly || shard_pubsub) && !write && view.my_master == Some(owner) {
@@ -182,14 +185,9 @@ fn migration_verdict_slow(
     e: crate::slot::SlotEntry,
 ) -> Result<(), CmdError> {
     let migrating = e.is_local() && e.migrating();
-    let importing = !e.is_local() && e.importing() && (asking || spec.has_flag("asking"));
-    if !(migrating || importing)
-        || !keyed(spec)
-        || matches!(
-            spec.name,
-            "spublish" | "ssubscribe" | "sunsubscribe" | "migrate"
-        )
-    {
+    let importing = !e.is_local() && e.importing() && (asking || spec.asking);
+    // Shard channels are not keys of the keyspace: they never get ASK or TRYAGAIN.
+    if !(migrating || importing) || !keyed(spec) || spec.route == RouteKind::ShardChannel {
         return Ok(());
     }
     let pos = spec.key_positions(args);

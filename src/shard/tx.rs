@@ -7,16 +7,15 @@
 //! shard holding a watch whether a watched key changed, then runs its commands in
 //! order through the normal routing: each command is atomic, the whole is not (README).
 
-use super::mesh::{Msg, OwnedArgs, Req, Token};
-use super::{Hooks, Shard};
+use super::Shard;
 use crate::command::route::{route, Route};
 use crate::command::spec::CommandSpec;
-use crate::command::{ClientState, CmdError, Combine, Ctx, Exec};
+use crate::command::{ClientState, CmdError, Combine, Exec};
 use crate::conn::{Gather, GatherKind, MultiState, Pending};
+use crate::mesh::{Msg, OwnedArgs, Req, Token};
 use crate::resp::{Proto, Reply};
 use crate::shared::Shared;
 use std::collections::HashMap;
-use std::panic::AssertUnwindSafe;
 
 /// A client's watches on this shard.
 #[derive(Default)]
@@ -279,10 +278,10 @@ impl Shard {
         let mut bus_able = 0;
         for (spec, args) in cmds {
             let a = args.slices();
-            if runs_on_bus(&a, spec) {
+            if runs_on_bus(spec) {
                 on_bus += 1;
             }
-            if bus_can_run(&a, spec) {
+            if bus_can_run(spec) {
                 bus_able += 1;
             }
             write |= spec.write;
@@ -371,10 +370,7 @@ impl Shard {
             } else {
                 let seq = c.reserve(Pending::Wait);
                 let req = Req {
-                    token: Token {
-                        idx: idx as u32,
-                        gen: c.gen,
-                    },
+                    token: c.token(idx),
                     seq,
                     part: 0,
                     proto: c.proto(),
@@ -399,10 +395,7 @@ impl Shard {
             return;
         }
         c.stalled = true;
-        let token = Token {
-            idx: idx as u32,
-            gen: c.gen,
-        };
+        let token = c.token(idx);
         let op = self.tx_ops.insert(TxOp {
             token,
             cmds,
@@ -464,7 +457,7 @@ impl Shard {
         self.reply_raw(idx, header.as_bytes());
         for (spec, args) in cmds {
             let a = args.slices();
-            self.dispatch_spec(idx, spec, &a, false);
+            self.dispatch_spec(idx, spec, &a, false, None);
         }
     }
 
@@ -500,51 +493,11 @@ impl Shard {
                     let part = self.exec_owned(spec, args, &req);
                     single_part(&self.shared, comb, part, args, proto, client)
                 }
-                Exec::Conn(f) => self.run_conn_with(f, client, &a, proto),
+                Exec::Conn(f) => self.run_conn_with(f, client, &a, spec, proto),
                 Exec::Container => Vec::new(),
             };
             self.touch_written(spec, &a);
             out.extend_from_slice(&bytes);
-        }
-        out
-    }
-
-    /// Run a connection handler against an explicit client state.
-    fn run_conn_with(
-        &mut self,
-        f: crate::command::ConnFn,
-        client: &mut ClientState,
-        args: &[&[u8]],
-        proto: Proto,
-    ) -> Vec<u8> {
-        let mut out = Vec::new();
-        let mut none = slab::Slab::new();
-        let mut hooks = Hooks::new(
-            &mut none,
-            &self.ids,
-            &mut self.registry,
-            &self.blocking,
-            self.now,
-            self.commands,
-        );
-        let mut ctx = Ctx {
-            db: &mut self.db,
-            now: self.now,
-            slot: 0,
-            shared: &self.shared,
-            shard: self.id,
-            caller: client.id,
-            hooks: &mut hooks,
-        };
-        let r = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            let mut reply = Reply::new(&mut out, proto);
-            if let Err(e) = f(&mut ctx, client, args, &mut reply) {
-                reply.error(&e.text());
-            }
-        }));
-        if r.is_err() {
-            out.clear();
-            Reply::new(&mut out, proto).error("ERR internal error while running the command");
         }
         out
     }

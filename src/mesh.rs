@@ -4,58 +4,18 @@
 //! batch per destination per loop turn, and rings the destination's io_uring with
 //! IORING_OP_MSG_RING only if the destination has not been woken since it last
 //! drained its inbox (the `pending` flag), so a busy shard is woken once per batch.
+//! The bus core posts to the shards through it too. It knows the messages, not the
+//! shards' loops.
 
 use crate::command::spec::CommandSpec;
+pub use crate::req::{OwnedArgs, Token};
 use crate::resp::Proto;
 use crossbeam::queue::SegQueue;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
-/// Identifies a connection on its shard; the generation guards against reuse.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Token {
-    pub idx: u32,
-    pub gen: u32,
-}
-
-/// Arguments copied out of a connection's buffer, one allocation for all.
-#[derive(Debug, Default, Clone)]
-pub struct OwnedArgs {
-    pub data: Vec<u8>,
-    pub ends: Vec<u32>,
-}
-
-impl OwnedArgs {
-    pub fn new(args: &[&[u8]]) -> Self {
-        let total: usize = args.iter().map(|a| a.len()).sum();
-        let mut data = Vec::with_capacity(total);
-        let mut ends = Vec::with_capacity(args.len());
-        for a in args {
-            data.extend_from_slice(a);
-            ends.push(data.len() as u32);
-        }
-        OwnedArgs { data, ends }
-    }
-
-    /// Copy the arguments at `positions` after `name` (a sub-command for one shard).
-    pub fn subset(args: &[&[u8]], positions: &[usize]) -> Self {
-        let mut v: Vec<&[u8]> = Vec::with_capacity(positions.len() + 1);
-        v.push(args[0]);
-        for &p in positions {
-            v.push(args[p]);
-        }
-        Self::new(&v)
-    }
-
-    pub fn slices(&self) -> Vec<&[u8]> {
-        let mut out = Vec::with_capacity(self.ends.len());
-        let mut start = 0;
-        for &e in &self.ends {
-            out.push(&self.data[start..e as usize]);
-            start = e as usize;
-        }
-        out
-    }
-}
+/// The user_data of a MSG_RING wake-up posted to a shard's ring (by other shards and
+/// the bus core); the shard's loop recognises it.
+pub const WAKE_USER_DATA: u64 = 4 << 60;
 
 /// A key's value and deadline as moved between shards (None: absent).
 pub type KeyEntry = Option<(crate::store::Value, Option<u64>)>;

@@ -1,0 +1,304 @@
+//! Cross-shard work (standalone mode): requests and replies exchanged with other
+//! shards through the mesh, commands run over keys fetched from several shards and
+//! written back, and delivery of replies into a connection's ordered reply queue.
+
+use super::execute::{invoke, Handler, Outcome};
+use super::*;
+
+impl Shard {
+    /// Give a connection of this shard (part of) the reply in place `seq`; ends a
+    /// blocked wait when it is the blocked command's reply.
+    pub(super) fn deliver_local(&mut self, token: Token, seq: u64, part: u32, data: Vec<u8>) {
+        let idx = token.idx as usize;
+        let Some(c) = self.conns.get_mut(idx) else {
+            return;
+        };
+        if c.gen != token.gen {
+            return;
+        }
+        c.deliver(&self.shared, seq, part, data);
+        if c.blocked_seq == Some(seq) {
+            c.blocked_seq = None;
+            c.stalled = false;
+            self.resume.push(idx);
+        }
+        self.mark_dirty(idx);
+    }
+
+    pub(super) fn send_exec(
+        &mut self,
+        shard: usize,
+        req: Req,
+        spec: &'static CommandSpec,
+        args: OwnedArgs,
+    ) {
+        if shard == self.id {
+            let data = self.exec_owned(spec, &args, &req);
+            self.deliver_local(req.token, req.seq, req.part, data);
+        } else {
+            self.outbox[shard].push(Msg::Exec {
+                from: self.id as u16,
+                req,
+                spec,
+                args,
+            });
+        }
+    }
+
+    /// Start a command that must see keys living on several shards (standalone mode):
+    /// fetch copies of its keys, run it over them here, write the changes back. The
+    /// connection runs nothing else meanwhile, so its next commands see the result.
+    pub(super) fn start_cross(&mut self, idx: usize, spec: &'static CommandSpec, args: &[&[u8]]) {
+        let mut groups: Vec<(usize, Vec<Vec<u8>>)> = Vec::new();
+        for p in spec.key_positions(args) {
+            let key = args[p];
+            let shard = self
+                .shared
+                .slots
+                .get(crate::slot::key_hash_slot(key))
+                .shard()
+                .unwrap_or(self.id);
+            let g = match groups.iter_mut().find(|(s, _)| *s == shard) {
+                Some(g) => g,
+                None => {
+                    groups.push((shard, Vec::new()));
+                    groups.last_mut().expect("just pushed")
+                }
+            };
+            if !g.1.iter().any(|k| k == key) {
+                g.1.push(key.to_vec());
+            }
+        }
+        let c = &mut self.conns[idx];
+        let proto = c.proto();
+        let seq = c.reserve(Pending::Wait);
+        c.stalled = true;
+        let token = c.token(idx);
+        let op = self.cross.insert(CrossOp {
+            token,
+            seq,
+            spec,
+            args: OwnedArgs::new(args),
+            proto,
+            remaining: groups.len(),
+            entries: Vec::new(),
+        }) as u32;
+        for (shard, keys) in groups {
+            if shard == self.id {
+                let entries = self.fetch_local(keys);
+                self.on_fetched(op, entries);
+            } else {
+                self.outbox[shard].push(Msg::Fetch {
+                    from: self.id as u16,
+                    op,
+                    keys,
+                });
+            }
+        }
+    }
+
+    pub(super) fn fetch_local(&mut self, keys: Vec<Vec<u8>>) -> KeyEntries {
+        let now = self.now;
+        keys.into_iter()
+            .map(|k| {
+                let e = self.db.snapshot(crate::slot::key_hash_slot(&k), &k, now);
+                (k, e)
+            })
+            .collect()
+    }
+
+    pub(super) fn on_fetched(&mut self, op: u32, entries: KeyEntries) {
+        let Some(x) = self.cross.get_mut(op as usize) else {
+            return;
+        };
+        x.entries.extend(entries);
+        x.remaining -= 1;
+        if x.remaining > 0 {
+            return;
+        }
+        let x = self.cross.remove(op as usize);
+        let now = self.now;
+        let mut scratch = Db::new();
+        for (k, e) in &x.entries {
+            scratch.restore(crate::slot::key_hash_slot(k), k, e.clone(), now);
+        }
+        let f = match x.spec.exec {
+            Exec::Key(f) | Exec::Multi(f, _) => f,
+            _ => unreachable!("only keyed commands run across shards"),
+        };
+        let slices = x.args.slices();
+        let first = x.spec.key_positions(&slices).first().copied().unwrap_or(1);
+        let slot = crate::slot::key_hash_slot(slices[first]);
+        let mut out = Vec::new();
+        let (env, _, _) = self.parts();
+        let mut none = slab::Slab::new();
+        let handler = Handler::Key(f, &slices);
+        let (outcome, _) = invoke(
+            env,
+            &mut none,
+            &mut scratch,
+            slot,
+            0,
+            x.spec,
+            x.proto,
+            &mut out,
+            handler,
+        );
+        let mut changes: Vec<(usize, KeyEntries)> = Vec::new();
+        if outcome != Outcome::Panicked {
+            for (k, before) in x.entries {
+                let slot = crate::slot::key_hash_slot(&k);
+                let after = scratch.snapshot(slot, &k, now);
+                if after != before {
+                    let shard = self.shared.slots.get(slot).shard().unwrap_or(self.id);
+                    match changes.iter_mut().find(|(s, _)| *s == shard) {
+                        Some(g) => g.1.push((k, after)),
+                        None => changes.push((shard, vec![(k, after)])),
+                    }
+                }
+            }
+        }
+        for (shard, entries) in changes {
+            if shard == self.id {
+                self.apply_local(entries);
+            } else {
+                self.outbox[shard].push(Msg::Apply { entries });
+            }
+        }
+        let idx = x.token.idx as usize;
+        if let Some(c) = self.conns.get_mut(idx) {
+            if c.gen == x.token.gen {
+                c.deliver(&self.shared, x.seq, 0, out);
+                c.stalled = false;
+                self.resume.push(idx);
+                self.mark_dirty(idx);
+            }
+        }
+    }
+
+    pub(super) fn apply_local(&mut self, entries: KeyEntries) {
+        let now = self.now;
+        for (k, e) in entries {
+            self.watches.touch(&k);
+            self.blocking.touch(&k);
+            self.db.restore(crate::slot::key_hash_slot(&k), &k, e, now);
+        }
+    }
+
+    pub(super) fn handle_msgs(&mut self) {
+        let mesh = self.mesh.clone();
+        mesh.drain(self.id, |batch| {
+            for m in batch {
+                match m {
+                    Msg::Exec {
+                        from,
+                        req,
+                        spec,
+                        args,
+                    } if spec.blocking => self.block_exec(from as usize, req, spec, args),
+                    Msg::Exec {
+                        from,
+                        req,
+                        spec,
+                        args,
+                    } => {
+                        let data = self.exec_owned(spec, &args, &req);
+                        self.outbox[from as usize].push(Msg::Reply {
+                            token: req.token,
+                            seq: req.seq,
+                            part: req.part,
+                            data,
+                        });
+                    }
+                    Msg::Unblock { client } => {
+                        self.unblock_client(client, false, false);
+                    }
+                    Msg::Fetch { from, op, keys } => {
+                        let entries = self.fetch_local(keys);
+                        self.outbox[from as usize].push(Msg::Fetched { op, entries });
+                    }
+                    Msg::Fetched { op, entries } => self.on_fetched(op, entries),
+                    Msg::Apply { entries } => self.apply_local(entries),
+                    Msg::Watch { client, keys } => self.register_watch(client, keys),
+                    Msg::Unwatch { client } => self.unwatch_local(client),
+                    Msg::WatchCheck { from, op, client } => {
+                        let dirty = self.watch_check(client);
+                        self.outbox[from as usize].push(Msg::WatchStatus { op, dirty });
+                    }
+                    Msg::WatchStatus { op, dirty } => self.on_watch_status(op, dirty),
+                    Msg::Tx {
+                        from,
+                        req,
+                        mut client,
+                        cmds,
+                    } => {
+                        let data = self.run_tx(req.caller, &mut client, &cmds, req.proto);
+                        self.outbox[from as usize].push(Msg::Reply {
+                            token: req.token,
+                            seq: req.seq,
+                            part: req.part,
+                            data,
+                        });
+                    }
+                    Msg::Reply {
+                        token,
+                        seq,
+                        part,
+                        data,
+                    } => {
+                        self.deliver_local(token, seq, part, data);
+                    }
+                    Msg::Deliver {
+                        shard,
+                        channel,
+                        message,
+                    } => self.deliver_remote_publish(shard, &channel, &message),
+                    Msg::DropSlots(slots) => {
+                        for s in slots {
+                            self.db.flush_slot(s);
+                            note_slot_keys(&self.shared, &self.db, self.id, s);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    pub(super) fn flush_outbox(&mut self) {
+        for dst in 0..self.outbox.len() {
+            if self.outbox[dst].is_empty() {
+                continue;
+            }
+            let batch = std::mem::take(&mut self.outbox[dst]);
+            let forwarded = batch.iter().filter(|m| m.is_request()).count();
+            self.shared.forwarded[self.id].fetch_add(forwarded as u64, Ordering::Relaxed);
+            if self.mesh.push(dst, batch) {
+                let fd = self.mesh.ring_fd(dst);
+                let e = opcode::MsgRingData::new(types::Fd(fd), 0, ud(OP_WAKE, 0, 0), None)
+                    .build()
+                    .flags(squeue::Flags::SKIP_SUCCESS)
+                    .user_data(ud(OP_IGNORE, 0, 0));
+                self.push_sqe(e);
+            }
+        }
+    }
+
+    /// Deliver a message published on another node to this shard's subscribers.
+    pub(super) fn deliver_remote_publish(&mut self, shard: bool, channel: &[u8], message: &[u8]) {
+        let name: &[u8] = if shard { b"spublish" } else { b"publish" };
+        let Some(spec) = spec::lookup(name) else {
+            return;
+        };
+        let args = OwnedArgs::new(&[name, channel, message]);
+        let req = Req {
+            token: Token { idx: 0, gen: 0 },
+            seq: 0,
+            part: 0,
+            proto: Proto::Resp2,
+            slot: crate::slot::key_hash_slot(channel),
+            caller: 0,
+            asking: false,
+        };
+        let _ = self.exec_owned(spec, &args, &req);
+    }
+}
