@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! bench-chart --in results.csv --out chart.png [--title TEXT] [--subtitle TEXT]
-//!             [--cols N] [--width PX] [--panel-height PX]
+//!             [--x-title TEXT] [--cols N] [--width PX] [--panel-height PX]
 //! ```
 //!
 //! Input: CSV with the header `panel,unit,group,series,value,min,max` (`min`/`max` may
@@ -11,13 +11,24 @@
 //! rounds). Lines starting with `#` and blank lines are ignored; fields cannot contain
 //! commas. Panels are laid out in order of first appearance, `--cols` per row; within
 //! a panel the groups are in order of first appearance and each group has one bar per
-//! series (global series order and colours, shown in one legend).
+//! series (global series order and colours, shown in one legend under the title). A
+//! panel's `unit` is its y-axis title; `--x-title` names the groups' axis.
 //!
-//! Only the `png` crate (encoding) and `font8x8` (an 8×8 bitmap font, for text) are
-//! used, so no system fonts or plotting libraries are needed.
+//! Drawing is done by `plotters` on its bitmap backend (PNG through the `image` crate)
+//! with text rendered by `ab_glyph` from DejaVu Sans embedded by the `dejavu` crate, so
+//! no system fonts, fontconfig or freetype are needed. This file owns the CSV reading,
+//! the shaping of rows into panels and the layout; it must not know what the tuning
+//! scripts measure beyond the CSV columns.
 
-use std::collections::HashMap;
 use std::process::ExitCode;
+
+use std::ops::Range;
+
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 const HELP: &str = "\
 bench-chart: grouped bar charts as PNG from a CSV
@@ -29,6 +40,7 @@ Usage: bench-chart --in FILE.csv --out FILE.png [options]
   --out FILE         PNG to write
   --title TEXT       title at the top
   --subtitle TEXT    smaller line under the title (e.g. date, load average)
+  --x-title TEXT     title of every panel's x axis (default \"command\")
   --cols N           panels per row (default 2)
   --width PX         image width (default 1400)
   --panel-height PX  height of one panel (default 330)
@@ -50,6 +62,7 @@ struct Opts {
     out: String,
     title: String,
     subtitle: String,
+    x_title: String,
     cols: usize,
     width: usize,
     panel_h: usize,
@@ -61,6 +74,7 @@ fn parse_args() -> Result<Opts, String> {
         out: String::new(),
         title: String::new(),
         subtitle: String::new(),
+        x_title: "command".into(),
         cols: 2,
         width: 1400,
         panel_h: 330,
@@ -90,6 +104,7 @@ fn parse_args() -> Result<Opts, String> {
             "--out" => o.out = v,
             "--title" => o.title = v,
             "--subtitle" => o.subtitle = v,
+            "--x-title" => o.x_title = v,
             "--cols" => o.cols = num(&v)?,
             "--width" => o.width = num(&v)?.clamp(300, 8000),
             "--panel-height" => o.panel_h = num(&v)?.clamp(120, 4000),
@@ -150,123 +165,6 @@ fn parse_csv(text: &str) -> Result<Vec<Row>, String> {
         return Err("no data rows in the input".into());
     }
     Ok(rows)
-}
-
-// ------------------------------------------------------------------ canvas
-
-type Rgb = [u8; 3];
-
-const WHITE: Rgb = [255, 255, 255];
-const BLACK: Rgb = [20, 20, 20];
-const GRID: Rgb = [225, 225, 225];
-const AXIS: Rgb = [110, 110, 110];
-const MUTED: Rgb = [90, 90, 90];
-const PALETTE: [Rgb; 8] = [
-    [214, 39, 40],   // red
-    [31, 119, 180],  // blue
-    [44, 160, 44],   // green
-    [255, 127, 14],  // orange
-    [148, 103, 189], // purple
-    [140, 86, 75],   // brown
-    [227, 119, 194], // pink
-    [23, 190, 207],  // cyan
-];
-
-struct Canvas {
-    w: usize,
-    h: usize,
-    px: Vec<u8>,
-}
-
-impl Canvas {
-    fn new(w: usize, h: usize) -> Canvas {
-        Canvas {
-            w,
-            h,
-            px: WHITE.repeat(w * h),
-        }
-    }
-
-    fn set(&mut self, x: i64, y: i64, c: Rgb) {
-        if x < 0 || y < 0 || x as usize >= self.w || y as usize >= self.h {
-            return;
-        }
-        let i = (y as usize * self.w + x as usize) * 3;
-        self.px[i..i + 3].copy_from_slice(&c);
-    }
-
-    fn rect(&mut self, x0: i64, y0: i64, x1: i64, y1: i64, c: Rgb) {
-        for y in y0.min(y1)..y0.max(y1) {
-            for x in x0.min(x1)..x0.max(x1) {
-                self.set(x, y, c);
-            }
-        }
-    }
-
-    fn hline(&mut self, x0: i64, x1: i64, y: i64, c: Rgb) {
-        self.rect(x0, y, x1, y + 1, c);
-    }
-
-    fn vline(&mut self, x: i64, y0: i64, y1: i64, c: Rgb) {
-        self.rect(x, y0, x + 1, y1, c);
-    }
-
-    /// Text with its top-left corner at (x, y); every glyph is 8×8 pixels × `scale`.
-    fn text(&mut self, x: i64, y: i64, s: &str, scale: i64, c: Rgb) {
-        for (k, ch) in s.chars().enumerate() {
-            let g = glyph(ch);
-            let gx = x + k as i64 * 8 * scale;
-            for (row, bits) in g.iter().enumerate() {
-                for col in 0..8 {
-                    if bits & (1 << col) != 0 {
-                        let px = gx + col * scale;
-                        let py = y + row as i64 * scale;
-                        self.rect(px, py, px + scale, py + scale, c);
-                    }
-                }
-            }
-        }
-    }
-
-    fn text_centered(&mut self, cx: i64, y: i64, s: &str, scale: i64, c: Rgb) {
-        self.text(cx - text_w(s, scale) / 2, y, s, scale, c);
-    }
-
-    fn write_png(&self, path: &str) -> Result<(), String> {
-        let f = std::fs::File::create(path).map_err(|e| format!("create {path}: {e}"))?;
-        let mut enc = png::Encoder::new(std::io::BufWriter::new(f), self.w as u32, self.h as u32);
-        enc.set_color(png::ColorType::Rgb);
-        enc.set_depth(png::BitDepth::Eight);
-        let mut wr = enc
-            .write_header()
-            .map_err(|e| format!("write {path}: {e}"))?;
-        wr.write_image_data(&self.px)
-            .map_err(|e| format!("write {path}: {e}"))?;
-        wr.finish().map_err(|e| format!("write {path}: {e}"))
-    }
-}
-
-fn text_w(s: &str, scale: i64) -> i64 {
-    s.chars().count() as i64 * 8 * scale
-}
-
-fn glyph(ch: char) -> [u8; 8] {
-    use font8x8::legacy::{BASIC_LEGACY, LATIN_LEGACY};
-    let ch = match ch {
-        '–' | '—' | '−' => '-',
-        '×' => 'x',
-        '·' => '.',
-        '≈' => '~',
-        c => c,
-    };
-    let u = ch as u32;
-    if u < 128 {
-        BASIC_LEGACY[u as usize]
-    } else if (0xA0..0x100).contains(&u) {
-        LATIN_LEGACY[(u - 0xA0) as usize]
-    } else {
-        BASIC_LEGACY[b'?' as usize]
-    }
 }
 
 // ------------------------------------------------------------------ numbers
@@ -341,7 +239,35 @@ fn nice_axis(v: f64) -> (f64, f64) {
     (10.0 * mag, 2.0 * mag)
 }
 
-// ------------------------------------------------------------------ layout
+// ------------------------------------------------------------------ shaping
+
+/// Share of a group's slot on the x axis taken by its bars; the rest separates groups.
+const GROUP_FILL: f64 = 0.82;
+
+/// One bar: a (group, series) cell of a panel.
+#[derive(Clone, Debug, PartialEq)]
+struct Bar {
+    group: usize,
+    /// Position among the panel's series (left to right inside the group).
+    slot: usize,
+    /// Index into the chart-wide series list: picks the colour, as in the legend.
+    series: usize,
+    value: f64,
+    range: Option<(f64, f64)>,
+}
+
+/// A panel ready to draw: groups along x, bars, and a y axis that fits them.
+#[derive(Debug)]
+struct Panel {
+    title: String,
+    unit: String,
+    groups: Vec<String>,
+    /// Number of series that have at least one bar in this panel (bars per group).
+    slots: usize,
+    bars: Vec<Bar>,
+    y_top: f64,
+    y_step: f64,
+}
 
 fn first_seen<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
     let mut v: Vec<String> = Vec::new();
@@ -353,150 +279,329 @@ fn first_seen<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
     v
 }
 
-fn draw(rows: &[Row], o: &Opts) -> Canvas {
-    let panels = first_seen(rows.iter().map(|r| r.panel.as_str()));
-    let series = first_seen(rows.iter().map(|r| r.series.as_str()));
-    let color: HashMap<&str, Rgb> = series
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.as_str(), PALETTE[i % PALETTE.len()]))
-        .collect();
-
-    let cols = o.cols.min(panels.len()).max(1);
-    let nrows = panels.len().div_ceil(cols);
-    let margin = 20i64;
-    let mut top = margin;
-    let title_h = if o.title.is_empty() { 0 } else { 16 + 8 };
-    let sub_h = if o.subtitle.is_empty() { 0 } else { 8 + 8 };
-    let legend_h = 16 + 14;
-    let width = o.width as i64;
-    let height = top + title_h + sub_h + legend_h + nrows as i64 * o.panel_h as i64 + margin;
-    let mut cv = Canvas::new(o.width, height as usize);
-
-    if !o.title.is_empty() {
-        let scale = if text_w(&o.title, 2) <= width - 2 * margin {
-            2
-        } else {
-            1
-        };
-        cv.text(margin, top, &o.title, scale, BLACK);
-        top += title_h;
-    }
-    if !o.subtitle.is_empty() {
-        cv.text(margin, top, &o.subtitle, 1, MUTED);
-        top += sub_h;
-    }
-    // Legend: one swatch + name per series.
-    let mut lx = margin;
-    for s in &series {
-        cv.rect(lx, top, lx + 16, top + 16, color[s.as_str()]);
-        cv.text(lx + 22, top + 4, s, 1, BLACK);
-        lx += 22 + text_w(s, 1) + 28;
-    }
-    top += legend_h;
-
-    let pw = (width - 2 * margin) / cols as i64;
-    let ph = o.panel_h as i64;
-    for (pi, panel) in panels.iter().enumerate() {
-        let px = margin + (pi % cols) as i64 * pw;
-        let py = top + (pi / cols) as i64 * ph;
-        let prow: Vec<&Row> = rows.iter().filter(|r| &r.panel == panel).collect();
-        draw_panel(&mut cv, &prow, &series, &color, px, py, pw, ph);
-    }
-    cv
+/// Groups rows into panels (in order of first appearance). `series` is the chart-wide
+/// series order; a panel keeps only the series it has data for, in that order. A
+/// repeated (panel, group, series) keeps its first row.
+fn build_panels(rows: &[Row], series: &[String]) -> Vec<Panel> {
+    first_seen(rows.iter().map(|r| r.panel.as_str()))
+        .into_iter()
+        .map(|title| {
+            let prow: Vec<&Row> = rows.iter().filter(|r| r.panel == title).collect();
+            let groups = first_seen(prow.iter().map(|r| r.group.as_str()));
+            let present: Vec<usize> = (0..series.len())
+                .filter(|&i| prow.iter().any(|r| r.series == series[i]))
+                .collect();
+            let mut bars = Vec::new();
+            for (gi, g) in groups.iter().enumerate() {
+                for (slot, &si) in present.iter().enumerate() {
+                    if let Some(r) = prow
+                        .iter()
+                        .find(|r| &r.group == g && r.series == series[si])
+                    {
+                        bars.push(Bar {
+                            group: gi,
+                            slot,
+                            series: si,
+                            value: r.value,
+                            range: r.range,
+                        });
+                    }
+                }
+            }
+            let vmax = bars
+                .iter()
+                .map(|b| b.range.map_or(b.value, |(_, hi)| hi.max(b.value)))
+                .fold(0.0f64, f64::max);
+            // Headroom above the highest whisker for the value labels.
+            let (y_top, y_step) = nice_axis(vmax * 1.08);
+            Panel {
+                unit: prow[0].unit.clone(),
+                title,
+                groups,
+                slots: present.len(),
+                bars,
+                y_top,
+                y_step,
+            }
+        })
+        .collect()
 }
 
-#[allow(clippy::too_many_arguments)]
-fn draw_panel(
-    cv: &mut Canvas,
-    rows: &[&Row],
-    all_series: &[String],
-    color: &HashMap<&str, Rgb>,
-    x: i64,
-    y: i64,
-    w: i64,
-    h: i64,
-) {
-    let title = &rows[0].panel;
-    let unit = &rows[0].unit;
-    let tscale = if text_w(title, 2) <= w - 20 { 2 } else { 1 };
-    cv.text(x + 10, y + 4, title, tscale, BLACK);
-    // Plot area.
-    let left = x + 62;
-    let right = x + w - 14;
-    let ptop = y + 4 + 8 * tscale + 22;
-    let bottom = y + h - 34;
-    let groups = first_seen(rows.iter().map(|r| r.group.as_str()));
-    let series: Vec<&String> = all_series
-        .iter()
-        .filter(|s| rows.iter().any(|r| &r.series == *s))
-        .collect();
-    let vmax = rows
-        .iter()
-        .map(|r| r.range.map_or(r.value, |(_, hi)| hi.max(r.value)))
-        .fold(0.0f64, f64::max);
-    let (ymax, step) = nice_axis(vmax * 1.06); // headroom for the value labels
-    let ypix = |v: f64| bottom - ((v / ymax) * (bottom - ptop) as f64).round() as i64;
+/// x extent of bar `slot` of `slots` in group `group`; group `g` spans `g..g + 1`.
+fn bar_span(group: usize, slot: usize, slots: usize) -> (f64, f64) {
+    let w = GROUP_FILL / slots.max(1) as f64;
+    let x0 = group as f64 + (1.0 - GROUP_FILL) / 2.0 + slot as f64 * w;
+    let gap = w * 0.04;
+    (x0 + gap, x0 + w - gap)
+}
 
-    // Grid and y tick labels.
-    let mut t = 0.0;
-    while t <= ymax * 1.0001 {
-        let yy = ypix(t);
-        cv.hline(left, right, yy, GRID);
-        let lab = fmt_tick(t);
-        cv.text(left - 6 - text_w(&lab, 1), yy - 4, &lab, 1, MUTED);
-        t += step;
-    }
-    cv.text(x + 4, ptop - 14, unit, 1, MUTED);
-    cv.vline(left, ptop, bottom + 1, AXIS);
-    cv.hline(left, right, bottom, AXIS);
+/// The y ticks 0, step, 2·step, … up to `top`.
+fn ticks(top: f64, step: f64) -> Vec<f64> {
+    let n = (top / step).round() as usize;
+    (0..=n).map(|i| i as f64 * step).collect()
+}
 
-    let gw = (right - left) as f64 / groups.len() as f64;
-    let inner = gw * 0.82;
-    let bw = (inner / series.len().max(1) as f64).max(2.0);
-    for (gi, g) in groups.iter().enumerate() {
-        let gx0 = left as f64 + gi as f64 * gw + (gw - inner) / 2.0;
-        let lab_scale = if text_w(g, 2) as f64 <= gw - 4.0 {
-            2
-        } else {
-            1
-        };
-        cv.text_centered(
-            (left as f64 + (gi as f64 + 0.5) * gw) as i64,
-            bottom + 8,
-            g,
-            lab_scale,
-            BLACK,
-        );
-        for (si, s) in series.iter().enumerate() {
-            let Some(r) = rows.iter().find(|r| &r.group == g && &r.series == *s) else {
-                continue;
-            };
-            let bx0 = (gx0 + si as f64 * bw) as i64 + 1;
-            let bx1 = (gx0 + (si as f64 + 1.0) * bw) as i64 - 1;
-            let by = ypix(r.value);
-            cv.rect(bx0, by, bx1.max(bx0 + 1), bottom, color[s.as_str()]);
-            let cx = (bx0 + bx1) / 2;
-            let mut label_y = by - 11;
-            if let Some((lo, hi)) = r.range {
-                let (ylo, yhi) = (ypix(lo), ypix(hi));
-                cv.vline(cx, yhi, ylo + 1, BLACK);
-                let cap = ((bx1 - bx0) / 4).clamp(1, 5);
-                cv.hline(cx - cap, cx + cap + 1, yhi, BLACK);
-                cv.hline(cx - cap, cx + cap + 1, ylo, BLACK);
-                label_y = label_y.min(yhi - 11);
-            }
-            cv.text_centered(cx, label_y, &fmt_si(r.value), 1, BLACK);
+/// Label of an x tick: the group whose centre (`g + 0.5`) is at `x`.
+fn group_label(groups: &[String], x: f64) -> String {
+    let i = (x - 0.5).round();
+    if i >= 0.0 && (x - 0.5 - i).abs() < 1e-6 {
+        if let Some(g) = groups.get(i as usize) {
+            return g.clone();
         }
     }
+    String::new()
+}
+
+// ------------------------------------------------------------------ drawing
+
+/// A linear `f64` axis whose ticks are given: the group centres on x, the nice steps
+/// up to the nice top on y (plotters' own tick choice hits neither).
+struct FixedTicks {
+    linear: RangedCoordf64,
+    ticks: Vec<f64>,
+}
+
+impl FixedTicks {
+    fn new(range: Range<f64>, ticks: Vec<f64>) -> FixedTicks {
+        FixedTicks {
+            linear: range.into(),
+            ticks,
+        }
+    }
+}
+
+impl Ranged for FixedTicks {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.linear.map(value, limit)
+    }
+
+    fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
+        // Only bold lines: no light mesh between the ticks.
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.ticks.clone()
+        }
+    }
+
+    fn range(&self) -> Range<f64> {
+        self.linear.range()
+    }
+}
+
+const FONT: &str = "sans-serif";
+const MARGIN: u32 = 20;
+const TITLE_PX: u32 = 26;
+const SUBTITLE_PX: u32 = 15;
+const LEGEND_PX: u32 = 16;
+const MUTED: RGBColor = RGBColor(90, 90, 90);
+const GRID: RGBColor = RGBColor(225, 225, 225);
+const PALETTE: [RGBColor; 8] = [
+    RGBColor(214, 39, 40),   // red
+    RGBColor(31, 119, 180),  // blue
+    RGBColor(44, 160, 44),   // green
+    RGBColor(255, 127, 14),  // orange
+    RGBColor(148, 103, 189), // purple
+    RGBColor(140, 86, 75),   // brown
+    RGBColor(227, 119, 194), // pink
+    RGBColor(23, 190, 207),  // cyan
+];
+
+fn colour(series: usize) -> RGBColor {
+    PALETTE[series % PALETTE.len()]
+}
+
+/// Registers DejaVu Sans (regular and bold) as `sans-serif` for ab_glyph; plotters
+/// has no other font source in this build.
+fn register_fonts() -> Result<(), String> {
+    let bad = |_| "the embedded DejaVu font did not load".to_string();
+    plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular())
+        .map_err(bad)?;
+    plotters::style::register_font(FONT, FontStyle::Bold, dejavu::sans::bold()).map_err(bad)
+}
+
+/// Height of the block above the panels: title, subtitle, legend.
+fn header_height(o: &Opts) -> u32 {
+    let mut h = MARGIN;
+    if !o.title.is_empty() {
+        h += TITLE_PX + 8;
+    }
+    if !o.subtitle.is_empty() {
+        h += SUBTITLE_PX + 10;
+    }
+    h + LEGEND_PX + 16
+}
+
+fn image_size(o: &Opts, panels: usize) -> (u32, u32) {
+    let cols = o.cols.min(panels).max(1);
+    let rows = panels.div_ceil(cols) as u32;
+    let h = header_height(o) + rows * o.panel_h as u32 + MARGIN;
+    (o.width as u32, h)
+}
+
+fn err<E: std::fmt::Display>(e: E) -> String {
+    format!("drawing: {e}")
+}
+
+/// Draws the whole chart on `root`, sized by [`image_size`].
+fn render<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    panels: &[Panel],
+    series: &[String],
+    o: &Opts,
+) -> Result<(), String> {
+    root.fill(&WHITE).map_err(err)?;
+    let (header, body) = root.split_vertically(header_height(o));
+    draw_header(&header, series, o)?;
+    let body = body.margin(0, MARGIN, MARGIN, MARGIN);
+    let cols = o.cols.min(panels.len()).max(1);
+    let cells = body.split_evenly((panels.len().div_ceil(cols), cols));
+    for (area, p) in cells.iter().zip(panels) {
+        draw_panel(area, p, &o.x_title)?;
+    }
+    Ok(())
+}
+
+/// Title, subtitle and the legend: one swatch and name per series.
+fn draw_header<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    series: &[String],
+    o: &Opts,
+) -> Result<(), String> {
+    let x = MARGIN as i32;
+    let mut y = MARGIN as i32;
+    if !o.title.is_empty() {
+        let style = (FONT, TITLE_PX as f64, FontStyle::Bold).into_font();
+        area.draw(&Text::new(o.title.as_str(), (x, y), style))
+            .map_err(err)?;
+        y += TITLE_PX as i32 + 8;
+    }
+    if !o.subtitle.is_empty() {
+        let style = (FONT, SUBTITLE_PX as f64).into_font().color(&MUTED);
+        area.draw(&Text::new(o.subtitle.as_str(), (x, y), style))
+            .map_err(err)?;
+        y += SUBTITLE_PX as i32 + 10;
+    }
+    let style = (FONT, LEGEND_PX as f64).into_font();
+    let mut lx = x;
+    for (i, s) in series.iter().enumerate() {
+        let sw = LEGEND_PX as i32;
+        area.draw(&Rectangle::new(
+            [(lx, y), (lx + sw, y + sw)],
+            colour(i).filled(),
+        ))
+        .map_err(err)?;
+        let name_style = style
+            .clone()
+            .into_text_style(area)
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        area.draw(&Text::new(
+            s.as_str(),
+            (lx + sw + 6, y + sw / 2),
+            name_style,
+        ))
+        .map_err(err)?;
+        let (tw, _) = area
+            .estimate_text_size(s, &style.clone().into_text_style(area))
+            .map_err(err)?;
+        lx += sw + 6 + tw as i32 + 28;
+    }
+    Ok(())
+}
+
+/// One panel: caption, axes with ticks and titles, bars, whiskers and value labels.
+fn draw_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    p: &Panel,
+    x_title: &str,
+) -> Result<(), String> {
+    let ng = p.groups.len();
+    let centres: Vec<f64> = (0..ng).map(|g| g as f64 + 0.5).collect();
+    let mut chart = ChartBuilder::on(area)
+        .caption(&p.title, (FONT, 19.0, FontStyle::Bold))
+        .margin(8)
+        .x_label_area_size(52)
+        .y_label_area_size(78)
+        .build_cartesian_2d(
+            FixedTicks::new(0.0..ng as f64, centres),
+            FixedTicks::new(0.0..p.y_top, ticks(p.y_top, p.y_step)),
+        )
+        .map_err(err)?;
+    let groups = &p.groups;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .bold_line_style(GRID)
+        .axis_style(MUTED)
+        .x_label_formatter(&|x| group_label(groups, *x))
+        .y_label_formatter(&|y| fmt_tick(*y))
+        .x_label_style((FONT, 15.0))
+        .y_label_style((FONT, 13.0).into_font().color(&MUTED))
+        .x_desc(x_title)
+        .y_desc(p.unit.as_str())
+        .axis_desc_style((FONT, 14.0))
+        .draw()
+        .map_err(err)?;
+
+    let centre = |b: &Bar| {
+        let (x0, x1) = bar_span(b.group, b.slot, p.slots);
+        (x0 + x1) / 2.0
+    };
+    chart
+        .draw_series(p.bars.iter().map(|b| {
+            let (x0, x1) = bar_span(b.group, b.slot, p.slots);
+            Rectangle::new([(x0, 0.0), (x1, b.value)], colour(b.series).filled())
+        }))
+        .map_err(err)?;
+    // Whiskers: a line from min to max with caps a third of a bar's width (4..=14 px).
+    let (x0, x1) = bar_span(0, 0, p.slots);
+    let bar_px = chart.backend_coord(&(x1, 0.0)).0 - chart.backend_coord(&(x0, 0.0)).0;
+    let cap = (bar_px / 6).clamp(2, 7);
+    let whiskers: Vec<(f64, f64, f64)> = p
+        .bars
+        .iter()
+        .filter_map(|b| b.range.map(|(lo, hi)| (centre(b), lo, hi)))
+        .collect();
+    chart
+        .draw_series(
+            whiskers
+                .iter()
+                .map(|&(x, lo, hi)| PathElement::new(vec![(x, lo), (x, hi)], BLACK)),
+        )
+        .map_err(err)?;
+    chart
+        .draw_series(whiskers.iter().flat_map(|&(x, lo, hi)| {
+            [lo, hi].map(|y| {
+                EmptyElement::at((x, y)) + PathElement::new(vec![(-cap, 0), (cap, 0)], BLACK)
+            })
+        }))
+        .map_err(err)?;
+    let label = (FONT, 13.0)
+        .into_font()
+        .into_text_style(area)
+        .pos(Pos::new(HPos::Center, VPos::Bottom));
+    chart
+        .draw_series(p.bars.iter().map(|b| {
+            let top = b.range.map_or(b.value, |(_, hi)| hi.max(b.value));
+            EmptyElement::at((centre(b), top)) + Text::new(fmt_si(b.value), (0, -5), label.clone())
+        }))
+        .map_err(err)?;
+    Ok(())
 }
 
 fn run() -> Result<(), String> {
     let o = parse_args()?;
     let text = std::fs::read_to_string(&o.input).map_err(|e| format!("read {}: {e}", o.input))?;
     let rows = parse_csv(&text)?;
-    let cv = draw(&rows, &o);
-    cv.write_png(&o.out)
+    register_fonts()?;
+    let series = first_seen(rows.iter().map(|r| r.series.as_str()));
+    let panels = build_panels(&rows, &series);
+    let root = BitMapBackend::new(&o.out, image_size(&o, panels.len())).into_drawing_area();
+    render(&root, &panels, &series, &o)?;
+    root.present().map_err(|e| format!("write {}: {e}", o.out))
 }
 
 fn main() -> ExitCode {
@@ -532,6 +637,9 @@ mod tests {
             let (top, step) = nice_axis(v);
             assert!(top >= v && top < v * 2.6, "{v} -> {top}");
             assert!(step > 0.0 && top / step <= 8.0);
+            let t = ticks(top, step);
+            assert_eq!(t[0], 0.0);
+            assert!((t[t.len() - 1] - top).abs() < top * 1e-9, "{v}: {t:?}");
         }
     }
 
@@ -545,5 +653,96 @@ mod tests {
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].range, Some((90.0, 110.0)));
         assert!(parse_csv("a,b\n").is_err());
+    }
+
+    const SAMPLE: &str = "panel,unit,group,series,value,min,max\n\
+        A,ops/s,SET,sc,10,9,12\nA,ops/s,SET,redis,8,,\nA,ops/s,GET,sc,11,10,11\n\
+        B,us,rb SET,redis,0.5,0.4,0.6\nB,us,rb SET,redis,99,,\n";
+
+    #[test]
+    fn panels_keep_order_and_only_their_series() {
+        let rows = parse_csv(SAMPLE).unwrap();
+        let series = first_seen(rows.iter().map(|r| r.series.as_str()));
+        assert_eq!(series, ["sc", "redis"]);
+        let p = build_panels(&rows, &series);
+        assert_eq!(p.len(), 2);
+        assert_eq!((p[0].title.as_str(), p[0].unit.as_str()), ("A", "ops/s"));
+        assert_eq!(p[0].groups, ["SET", "GET"]);
+        assert_eq!(p[0].slots, 2);
+        let cells: Vec<_> = p[0]
+            .bars
+            .iter()
+            .map(|b| (b.group, b.slot, b.series))
+            .collect();
+        assert_eq!(cells, [(0, 0, 0), (0, 1, 1), (1, 0, 0)]);
+        assert!(p[0].y_top >= 12.0 * 1.08);
+        // Panel B has only "redis": one bar per group, still coloured as series 1; the
+        // repeated cell keeps its first row.
+        assert_eq!(p[1].slots, 1);
+        assert_eq!(
+            p[1].bars,
+            [Bar {
+                group: 0,
+                slot: 0,
+                series: 1,
+                value: 0.5,
+                range: Some((0.4, 0.6))
+            }]
+        );
+    }
+
+    #[test]
+    fn bars_stay_inside_their_group_and_apart() {
+        for slots in 1..6 {
+            let mut prev = 0.0;
+            for slot in 0..slots {
+                let (x0, x1) = bar_span(2, slot, slots);
+                assert!(x0 > 2.0 && x1 < 3.0 && x0 < x1 && x0 > prev);
+                prev = x1;
+            }
+        }
+        let (x0, x1) = bar_span(0, 0, 1);
+        assert!(
+            ((x0 + x1) / 2.0 - 0.5).abs() < 1e-9,
+            "a lone bar is centred"
+        );
+    }
+
+    #[test]
+    fn group_labels_only_at_centres() {
+        let g = vec!["SET".to_string(), "GET".to_string()];
+        assert_eq!(group_label(&g, 0.5), "SET");
+        assert_eq!(group_label(&g, 1.5), "GET");
+        assert_eq!(group_label(&g, 1.0), "");
+        assert_eq!(group_label(&g, 2.5), "");
+        assert_eq!(group_label(&g, -0.5), "");
+    }
+
+    #[test]
+    fn renders_into_a_buffer() {
+        register_fonts().unwrap();
+        let rows = parse_csv(SAMPLE).unwrap();
+        let series = first_seen(rows.iter().map(|r| r.series.as_str()));
+        let panels = build_panels(&rows, &series);
+        let o = Opts {
+            input: String::new(),
+            out: String::new(),
+            title: "t".into(),
+            subtitle: "s".into(),
+            x_title: "command".into(),
+            cols: 2,
+            width: 800,
+            panel_h: 300,
+        };
+        let (w, h) = image_size(&o, panels.len());
+        let mut buf = vec![0u8; (w * h * 3) as usize];
+        {
+            let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+            render(&root, &panels, &series, &o).unwrap();
+            root.present().unwrap();
+        }
+        // The first series' colour is on the canvas (its bars and legend swatch).
+        let red = PALETTE[0];
+        assert!(buf.chunks(3).any(|p| p == [red.0, red.1, red.2]));
     }
 }
