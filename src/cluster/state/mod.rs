@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 mod admin;
+mod failure;
 
 pub type LinkId = u64;
 
@@ -422,6 +423,11 @@ impl Cluster {
         b
     }
 
+    /// Keys this node holds in `slot` (the shards keep the counts).
+    fn slot_keys(&self, slot: u16) -> u64 {
+        self.keys.get(slot)
+    }
+
     /// Myself if master, else my master (if known).
     fn my_master_idx(&self) -> Option<usize> {
         let me = self.me();
@@ -603,14 +609,6 @@ impl Cluster {
         for l in self.connected_links() {
             self.send_ping(l, 1);
         }
-    }
-
-    fn send_fail(&mut self, failing: &NodeId) {
-        let msg = Message {
-            header: self.header(),
-            body: Body::Fail(name_of(failing)),
-        };
-        self.broadcast(&msg);
     }
 
     /// Broadcast a PUBLISH / PUBLISHSHARD (the sender's local subscribers are served by
@@ -801,21 +799,7 @@ impl Cluster {
             Body::Ping(_) | Body::Pong(_) | Body::Meet(_) => {
                 self.process_ping(link, &l, sender, &msg)
             }
-            Body::Fail(name) => {
-                if sender.is_none() {
-                    return;
-                }
-                let Some(f) = id_of(name).and_then(|id| self.idx(&id)) else {
-                    return;
-                };
-                let n = &mut self.nodes[f];
-                if !n.flags.contains(NodeFlags::FAIL) && n.id != self.myself {
-                    n.flags.insert(NodeFlags::FAIL);
-                    n.flags.remove(NodeFlags::PFAIL);
-                    n.fail_time = now;
-                    self.changed();
-                }
-            }
+            Body::Fail(name) => self.process_fail(sender, name),
             Body::Update(u) => self.process_update(sender, u),
             Body::Publish(p) | Body::PublishShard(p) if sender.is_some() => {
                 self.effects.push(Effect::Deliver {
@@ -1179,17 +1163,7 @@ impl Cluster {
             if let Some(i) = self.idx(&gid) {
                 if let (Some(sid), true) = (sender_id, sender_master) {
                     if gid != self.myself {
-                        if g_failing {
-                            let now = self.now;
-                            let reports = &mut self.nodes[i].fail_reports;
-                            match reports.iter_mut().find(|(r, _)| *r == sid) {
-                                Some(r) => r.1 = now,
-                                None => reports.push((sid, now)),
-                            }
-                            self.mark_failing_if_needed(i);
-                        } else {
-                            self.nodes[i].fail_reports.retain(|(r, _)| *r != sid);
-                        }
+                        self.note_failure_report(i, sid, g_failing);
                     }
                 }
                 let Some(i) = self.idx(&gid) else { continue };
@@ -1289,124 +1263,28 @@ impl Cluster {
     }
 
     // ---------------------------------------------------------------------------------
-    // Failure detection
+    // The timer
 
-    fn valid_reports(&mut self, i: usize) -> usize {
-        let limit = self.set.node_timeout * 2;
-        let now = self.now;
-        let n = &mut self.nodes[i];
-        n.fail_reports
-            .retain(|(_, t)| now.saturating_sub(*t) <= limit);
-        n.fail_reports.len()
-    }
-
-    pub fn failure_reports(&mut self, id: &NodeId) -> Option<usize> {
-        let i = self.idx(id)?;
-        Some(self.valid_reports(i))
-    }
-
-    fn mark_failing_if_needed(&mut self, i: usize) {
-        let needed = self.size / 2 + 1;
-        let n = &self.nodes[i];
-        if !n.flags.contains(NodeFlags::PFAIL) || n.flags.contains(NodeFlags::FAIL) {
-            return;
-        }
-        let mut failures = self.valid_reports(i);
-        if self.me().is_master() {
-            failures += 1;
-        }
-        if failures < needed {
-            return;
-        }
-        let n = &mut self.nodes[i];
-        n.flags.remove(NodeFlags::PFAIL);
-        n.flags.insert(NodeFlags::FAIL);
-        n.fail_time = self.now;
-        let id = n.id;
-        eprintln!("cluster: marking node {id} as failing (quorum reached)");
-        self.send_fail(&id);
-        self.changed();
-    }
-
-    fn clear_failure_if_needed(&mut self, i: usize) {
-        let slots = self.slot_count(self.nodes[i].uid);
-        let n = &mut self.nodes[i];
-        if n.is_replica() || slots == 0 {
-            n.flags.remove(NodeFlags::FAIL);
-            self.changed();
-            return;
-        }
-        if n.is_master() && self.now.saturating_sub(n.fail_time) > self.set.node_timeout * 2 {
-            n.flags.remove(NodeFlags::FAIL);
-            self.changed();
-        }
-    }
-
-    /// cluster_state (§6). Called after events that may change it.
-    pub fn update_state(&mut self) {
-        self.need_update_state = false;
-        let now = self.now;
-        if self.first_state_call == 0 {
-            self.first_state_call = now;
-        }
-        if self.me().is_master() && !self.state_ok && now - self.first_state_call < 2000 {
-            self.need_update_state = true;
-            return;
-        }
-        // One pass over the slots: per-owner slot counts and coverage.
-        let index = self.uid_index();
-        let mut slots_of = vec![0u32; index.len()];
-        let mut covered = true;
-        for &o in &self.owner {
-            let i = index[o as usize];
-            if i == u16::MAX {
-                covered = false;
-                continue;
-            }
-            slots_of[o as usize] += 1;
-            if self.nodes[i as usize].flags.contains(NodeFlags::FAIL) {
-                covered = false;
-            }
-        }
-        let mut ok = covered || !self.set.require_full_coverage;
-        let mut size = 0;
-        let mut reachable = 0;
-        for n in &self.nodes {
-            if n.is_master() && slots_of[n.uid as usize] > 0 {
-                size += 1;
-                if !n.failing() {
-                    reachable += 1;
-                }
-            }
-        }
-        self.size = size;
-        if reachable < size / 2 + 1 {
-            ok = false;
-            self.among_minority_time = now;
-        }
-        if ok != self.state_ok {
-            let rejoin = self.set.node_timeout.clamp(500, 5000);
-            if ok && self.me().is_master() && now - self.among_minority_time < rejoin {
-                self.need_update_state = true;
-                return;
-            }
-            eprintln!(
-                "cluster: state changed to {}",
-                if ok { "ok" } else { "fail" }
-            );
-            self.state_ok = ok;
-            self.dirty_view = true;
-        }
-    }
-
-    /// The 100 ms timer (§5.6).
+    /// The 100 ms timer (§5.6). Each part does its share, in Redis's order: links and
+    /// pings (gossip.rs), then failure detection, failover and cluster_state
+    /// (failure.rs).
     pub fn cron(&mut self) {
         self.cron_iter += 1;
         let now = self.now;
-        let timeout = self.set.node_timeout;
-        let hs_timeout = timeout.max(1000);
         self.refresh_announced();
         self.blacklist.retain(|(_, e)| *e > now / 1000);
+        self.connect_links();
+        if self.cron_iter % 10 == 0 {
+            self.ping_a_random_node();
+        }
+        self.failure_cron();
+    }
+
+    /// Drop handshakes that timed out; open an outbound link to every node that has an
+    /// address and no link.
+    fn connect_links(&mut self) {
+        let now = self.now;
+        let hs_timeout = self.set.node_timeout.max(1000);
         let mut i = 0;
         while i < self.nodes.len() {
             let n = &self.nodes[i];
@@ -1438,85 +1316,65 @@ impl Cluster {
             }
             i += 1;
         }
-        if self.cron_iter % 10 == 0 {
-            // Ping the node with the oldest pong among a few random ones.
-            let mut rng = rand::thread_rng();
-            let mut best: Option<usize> = None;
-            for _ in 0..5 {
-                if self.nodes.is_empty() {
-                    break;
-                }
-                let j = rng.gen_range(0..self.nodes.len());
-                let n = &self.nodes[j];
-                if n.id == self.myself
-                    || n.in_handshake()
-                    || n.ping_sent != 0
-                    || !n
-                        .link
-                        .is_some_and(|l| self.links.get(&l).is_some_and(|l| l.connected))
-                {
-                    continue;
-                }
-                if best.is_none_or(|b| n.pong_received < self.nodes[b].pong_received) {
-                    best = Some(j);
-                }
+    }
+
+    /// Once a second: PING the node with the oldest pong among a few random ones.
+    fn ping_a_random_node(&mut self) {
+        let mut rng = rand::thread_rng();
+        let mut best: Option<usize> = None;
+        for _ in 0..5 {
+            if self.nodes.is_empty() {
+                break;
             }
-            if let Some(b) = best {
-                let l = self.nodes[b].link.unwrap();
-                self.send_ping(l, 0);
-            }
-        }
-        let mut update = false;
-        let ids: Vec<NodeId> = self.nodes.iter().map(|n| n.id).collect();
-        for id in ids {
-            let Some(i) = self.idx(&id) else { continue };
-            let n = &self.nodes[i];
-            if n.id == self.myself || n.flags.contains(NodeFlags::NOADDR) || n.in_handshake() {
+            let j = rng.gen_range(0..self.nodes.len());
+            let n = &self.nodes[j];
+            if n.id == self.myself
+                || n.in_handshake()
+                || n.ping_sent != 0
+                || !n
+                    .link
+                    .is_some_and(|l| self.links.get(&l).is_some_and(|l| l.connected))
+            {
                 continue;
             }
-            let ping_delay = now.saturating_sub(n.ping_sent);
-            let data_delay = now.saturating_sub(n.data_received);
-            if let Some(l) = n.link {
-                let (lctime, connected) = self
-                    .links
-                    .get(&l)
-                    .map_or((now, false), |l| (l.ctime, l.connected));
-                if now.saturating_sub(lctime) > timeout
-                    && n.ping_sent != 0
-                    && ping_delay > timeout / 2
-                    && data_delay > timeout / 2
-                {
-                    self.free_link(l);
-                } else if connected
-                    && n.ping_sent == 0
-                    && now.saturating_sub(n.pong_received) > timeout / 2
-                {
-                    self.send_ping(l, 0);
-                    continue;
-                }
-            }
-            let n = &self.nodes[i];
-            if n.ping_sent == 0 {
-                continue;
-            }
-            let delay = ping_delay.min(data_delay);
-            if delay > timeout && !n.failing() {
-                eprintln!("cluster: node {} possibly failing", n.id);
-                self.nodes[i].flags.insert(NodeFlags::PFAIL);
-                update = true;
-                if self.me().is_master() && self.size == 1 {
-                    self.mark_failing_if_needed(i);
-                }
+            if best.is_none_or(|b| n.pong_received < self.nodes[b].pong_received) {
+                best = Some(j);
             }
         }
-        if update || !self.state_ok || self.need_update_state {
-            self.update_state();
+        if let Some(b) = best {
+            let l = self.nodes[b].link.unwrap();
+            self.send_ping(l, 0);
         }
     }
 
-    /// Keys this node holds in `slot` (the shards keep the counts).
-    fn slot_keys(&self, slot: u16) -> u64 {
-        self.keys.get(slot)
+    /// Node `i`'s outbound link: dropped when it stayed silent past node-timeout (the
+    /// next cron reconnects), or used to PING a node whose last pong is older than
+    /// node-timeout/2. True if a PING was sent.
+    fn keep_link_alive(&mut self, i: usize) -> bool {
+        let now = self.now;
+        let timeout = self.set.node_timeout;
+        let n = &self.nodes[i];
+        let Some(l) = n.link else {
+            return false;
+        };
+        let ping_delay = now.saturating_sub(n.ping_sent);
+        let data_delay = now.saturating_sub(n.data_received);
+        let (lctime, connected) = self
+            .links
+            .get(&l)
+            .map_or((now, false), |l| (l.ctime, l.connected));
+        if now.saturating_sub(lctime) > timeout
+            && n.ping_sent != 0
+            && ping_delay > timeout / 2
+            && data_delay > timeout / 2
+        {
+            self.free_link(l);
+        } else if connected && n.ping_sent == 0 && now.saturating_sub(n.pong_received) > timeout / 2
+        {
+            self.send_ping(l, 0);
+            return true;
+        }
+        false
     }
 
     // ---------------------------------------------------------------------------------
