@@ -3,8 +3,10 @@
 //! masters (and FAIL messages, sent and received), clearing FAIL, and the cluster_state
 //! verdict (coverage, minority) that shards read through the view.
 //!
-//! Replica elections and manual failover come next and belong here, run from
-//! [`Cluster::failure_cron`] between detection and `update_state`, as Redis orders them.
+//! Replica elections and manual failover come next and belong here (or in a sibling
+//! `failover.rs` called from the same place), run from `failure_cron` between detection
+//! and `update_state`, as Redis orders them (see ../shared/reference/cluster-failover.md,
+//! cluster-bus.md §6.1).
 //!
 //! Must not send anything but FAIL itself: PINGs and links are the gossip part's
 //! (`keep_link_alive`); slot owners change only through gossip, UPDATE or admin.

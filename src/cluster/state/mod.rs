@@ -1,8 +1,39 @@
-//! The authoritative cluster state, as the bus core keeps it: nodes, epochs, slot owners,
-//! failure reports, migration marks. Pure logic: frames and timer ticks come in, frames
-//! to send and link operations go out ([`Out`]), so the rules (handshake, gossip, PFAIL →
-//! FAIL, configEpoch, UPDATE) are testable without sockets. The rules follow Redis 7.2
-//! (see ../shared/reference/cluster-bus.md §5–7); deviations are noted where made.
+//! The authoritative cluster state of one node, as the bus core keeps it: nodes, epochs,
+//! slot owners, failure reports, migration marks. Pure logic: frames and timer ticks come
+//! in, frames to send and link operations go out ([`Out`]), effects on the shards go out
+//! as [`Effect`], so the rules (handshake, gossip, PFAIL → FAIL, configEpoch, UPDATE) are
+//! testable without sockets. The rules follow Redis 7.2 (see
+//! ../shared/reference/cluster-bus.md §5–7); deviations are noted where made.
+//!
+//! One `Cluster`, one `impl Cluster` block per role, one file each:
+//!
+//! ```text
+//!  net.rs (bus core) ── on_accept / on_connected / on_link_closed / on_frame ──▶ gossip.rs
+//!                    ── cron, every 100 ms ──▶ mod.rs `cron` ──▶ gossip.rs  links, pings
+//!                                                          └──▶ failure.rs PFAIL/FAIL,
+//!                                                               (failover), cluster_state
+//!                    ◀── out (frames, link ops), effects, dirty_config/dirty_view ── settle
+//!  commands.rs ── meet / add_slots / setslot / forget / replicate / reset … ──▶ admin.rs
+//!              ── records / owner_indexes / failure_reports / save ──▶ mod.rs, failure.rs
+//! ```
+//!
+//! - this file: the types (`Cluster`, `Node`, `Link`, `Settings`, `Out`, `Effect`),
+//!   nodes.conf load and save, lookups, the node-table changes that gossip and admin
+//!   share (`del_node`, `become_replica_of`, the FORGET blacklist), the timer's order,
+//!   and the views (records, owner indexes).
+//! - `gossip.rs`: the bus protocol: link events, handshake, PING/PONG/MEET and their
+//!   gossip, addresses and roles, slot owners from headers and UPDATE, epoch collisions,
+//!   PUBLISH, the timer's link and ping share.
+//! - `failure.rs`: PFAIL/FAIL, failure reports, FAIL messages, cluster_state; replica
+//!   elections and manual failover go there next.
+//! - `admin.rs`: what CLUSTER subcommands call to change the state.
+//! - `tests.rs`: scenarios on an in-process network.
+//!
+//! The parts are child modules, so they share this file's private fields and helpers; a
+//! method one part calls in another is `pub(super)`, and only what net.rs, commands.rs
+//! and server.rs call is `pub`. Nothing here does I/O except reading and writing
+//! nodes.conf, and nothing touches a shard's keyspace: keys go through
+//! `Effect::DropSlots`.
 
 use super::bus::nodes_conf::{
     self, LinkState, NodeFlags, NodeId, NodeRecord, NodesConf, SlotMove, SlotRange,
