@@ -37,7 +37,71 @@ pub struct Req {
     pub asking: bool,
 }
 
+/// Requests for one destination shard, gathered over one loop turn: every request's
+/// arguments in one buffer (no allocation or copy per request beyond appending them).
+#[derive(Default)]
+pub struct ExecBatch {
+    pub from: u16,
+    /// All arguments of all requests, back to back.
+    pub data: Vec<u8>,
+    /// End offset in `data` of each argument.
+    pub ends: Vec<u32>,
+    pub reqs: Vec<BatchReq>,
+}
+
+/// One request of an [`ExecBatch`].
+pub struct BatchReq {
+    pub req: Req,
+    pub spec: &'static CommandSpec,
+    /// Index in `ends` of the request's first argument, and how many it has.
+    pub first: u32,
+    pub argc: u32,
+}
+
+impl ExecBatch {
+    pub fn push(&mut self, req: Req, spec: &'static CommandSpec, args: &[&[u8]]) {
+        let first = self.ends.len() as u32;
+        for a in args {
+            self.data.extend_from_slice(a);
+            self.ends.push(self.data.len() as u32);
+        }
+        self.reqs.push(BatchReq {
+            req,
+            spec,
+            first,
+            argc: args.len() as u32,
+        });
+    }
+
+    /// The arguments of request `r`, appended to `out`.
+    pub fn args<'a>(&'a self, r: &BatchReq, out: &mut smallvec::SmallVec<[&'a [u8]; 8]>) {
+        let first = r.first as usize;
+        let mut start = if first == 0 {
+            0
+        } else {
+            self.ends[first - 1] as usize
+        };
+        for &e in &self.ends[first..first + r.argc as usize] {
+            out.push(&self.data[start..e as usize]);
+            start = e as usize;
+        }
+    }
+}
+
+/// Replies for one destination shard, gathered over one loop turn: the encoded replies
+/// back to back in one buffer.
+#[derive(Default)]
+pub struct ReplyBatch {
+    pub data: Vec<u8>,
+    /// (token, seq, part, end offset in `data`) of each reply.
+    pub items: Vec<(Token, u64, u32, u32)>,
+}
+
 pub enum Msg {
+    /// Requests to run on the receiving shard, replies to come back as a `ReplyBatch`.
+    ExecBatch(Box<ExecBatch>),
+    /// Replies to an `ExecBatch`'s requests.
+    ReplyBatch(Box<ReplyBatch>),
     /// Send back copies of these keys (a cross-shard command is gathering them).
     Fetch {
         from: u16,
@@ -93,17 +157,18 @@ pub enum Msg {
 }
 
 impl Msg {
-    /// A client's request handed to another shard to run (what INFO's
-    /// `slotcore_forwarded_requests` counts), as opposed to replies and bookkeeping.
-    pub fn is_request(&self) -> bool {
-        matches!(
-            self,
+    /// How many client requests this message hands to another shard to run (what
+    /// INFO's `slotcore_forwarded_requests` counts); replies and bookkeeping are 0.
+    pub fn requests(&self) -> usize {
+        match self {
+            Msg::ExecBatch(b) => b.reqs.len(),
             Msg::Exec { .. }
-                | Msg::Fetch { .. }
-                | Msg::Tx { .. }
-                | Msg::Watch { .. }
-                | Msg::WatchCheck { .. }
-        )
+            | Msg::Fetch { .. }
+            | Msg::Tx { .. }
+            | Msg::Watch { .. }
+            | Msg::WatchCheck { .. } => 1,
+            _ => 0,
+        }
     }
 }
 

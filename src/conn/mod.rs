@@ -174,6 +174,19 @@ impl Conn {
         self.drain_ready();
     }
 
+    /// [`Self::deliver`] from a borrowed reply: a whole reply at the head of the queue
+    /// (the common case) goes straight to `out`, without a copy of its own.
+    pub fn deliver_slice(&mut self, shared: &Shared, seq: u64, part: u32, data: &[u8]) {
+        if seq == self.head_seq && matches!(self.queue.front(), Some(Pending::Wait)) {
+            self.queue.pop_front();
+            self.head_seq += 1;
+            self.out.extend_from_slice(data);
+            self.drain_ready();
+            return;
+        }
+        self.deliver(shared, seq, part, data.to_vec());
+    }
+
     /// Move the ready replies at the head of the queue to `out`.
     pub fn drain_ready(&mut self) {
         while let Some(Pending::Ready(_)) = self.queue.front() {

@@ -227,7 +227,7 @@ impl Shard {
         if from == self.id {
             self.deliver_local(req.token, req.seq, req.part, data);
         } else {
-            self.outbox[from].push(Msg::Reply {
+            self.post(from, Msg::Reply {
                 token: req.token,
                 seq: req.seq,
                 part: req.part,

@@ -25,23 +25,102 @@ impl Shard {
         self.mark_dirty(idx);
     }
 
+    /// Queue a message for `dst`, after the requests and replies batched for it so far.
+    pub(super) fn post(&mut self, dst: usize, msg: Msg) {
+        self.seal(dst);
+        self.outbox[dst].push(msg);
+    }
+
+    /// Close the batches open for `dst` into its outbox.
+    fn seal(&mut self, dst: usize) {
+        if let Some(b) = self.exec_open[dst].take() {
+            self.outbox[dst].push(Msg::ExecBatch(b));
+        }
+        if let Some(b) = self.reply_open[dst].take() {
+            self.outbox[dst].push(Msg::ReplyBatch(b));
+        }
+    }
+
+    /// Hand a request to shard `dst`: appended to this turn's batch for it.
+    pub(super) fn forward(
+        &mut self,
+        dst: usize,
+        req: Req,
+        spec: &'static CommandSpec,
+        args: &[&[u8]],
+    ) {
+        let from = self.id as u16;
+        self.exec_open[dst]
+            .get_or_insert_with(|| {
+                Box::new(ExecBatch {
+                    from,
+                    ..Default::default()
+                })
+            })
+            .push(req, spec, args);
+    }
+
+    /// Run (part of) a command on `shard`: here at once, or forwarded.
     pub(super) fn send_exec(
         &mut self,
         shard: usize,
         req: Req,
         spec: &'static CommandSpec,
-        args: OwnedArgs,
+        args: &[&[u8]],
     ) {
         if shard == self.id {
-            let data = self.exec_owned(spec, &args, &req);
-            self.deliver_local(req.token, req.seq, req.part, data);
+            let mut data = Vec::new();
+            if self.try_exec_into(spec, args, &req, false, &mut data).is_ok() {
+                self.deliver_local(req.token, req.seq, req.part, data);
+            }
         } else {
-            self.outbox[shard].push(Msg::Exec {
-                from: self.id as u16,
-                req,
-                spec,
-                args,
-            });
+            self.forward(shard, req, spec, args);
+        }
+    }
+
+    /// Run the requests of a batch from another shard; their replies join this turn's
+    /// reply batch for it.
+    fn run_batch(&mut self, batch: &ExecBatch) {
+        let from = batch.from as usize;
+        let mut replies = self.reply_open[from].take().unwrap_or_default();
+        for r in &batch.reqs {
+            let mut args = smallvec::SmallVec::<[&[u8]; 8]>::new();
+            batch.args(r, &mut args);
+            if r.spec.blocking {
+                // Rare: a blocking command forwarded alone keeps its own message path.
+                self.block_exec(from, r.req, r.spec, OwnedArgs::new(&args));
+                continue;
+            }
+            if self
+                .try_exec_into(r.spec, &args, &r.req, false, &mut replies.data)
+                .is_ok()
+            {
+                let end = replies.data.len() as u32;
+                replies.items.push((r.req.token, r.req.seq, r.req.part, end));
+            }
+        }
+        // Replies posted meanwhile (a blocked command's) went before this batch's.
+        match &mut self.reply_open[from] {
+            Some(_) => self.post(from, Msg::ReplyBatch(replies)),
+            slot => *slot = Some(replies),
+        }
+    }
+
+    /// Deliver the replies of a batch to this shard's connections.
+    fn take_replies(&mut self, batch: &ReplyBatch) {
+        let mut start = 0usize;
+        for &(token, seq, part, end) in &batch.items {
+            let data = &batch.data[start..end as usize];
+            start = end as usize;
+            let idx = token.idx as usize;
+            let Some(c) = self.conns.get_mut(idx) else {
+                continue;
+            };
+            if c.gen != token.gen {
+                continue;
+            }
+            c.deliver_slice(&self.shared, seq, part, data);
+            self.mark_dirty(idx);
         }
     }
 
@@ -88,7 +167,7 @@ impl Shard {
                 let entries = self.fetch_local(keys);
                 self.on_fetched(op, entries);
             } else {
-                self.outbox[shard].push(Msg::Fetch {
+                self.post(shard, Msg::Fetch {
                     from: self.id as u16,
                     op,
                     keys,
@@ -162,7 +241,7 @@ impl Shard {
             if shard == self.id {
                 self.apply_local(entries);
             } else {
-                self.outbox[shard].push(Msg::Apply { entries });
+                self.post(shard, Msg::Apply { entries });
             }
         }
         let idx = x.token.idx as usize;
@@ -190,6 +269,8 @@ impl Shard {
         mesh.drain(self.id, |batch| {
             for m in batch {
                 match m {
+                    Msg::ExecBatch(b) => self.run_batch(&b),
+                    Msg::ReplyBatch(b) => self.take_replies(&b),
                     Msg::Exec {
                         from,
                         req,
@@ -203,7 +284,7 @@ impl Shard {
                         args,
                     } => {
                         let data = self.exec_owned(spec, &args, &req);
-                        self.outbox[from as usize].push(Msg::Reply {
+                        self.post(from as usize, Msg::Reply {
                             token: req.token,
                             seq: req.seq,
                             part: req.part,
@@ -215,7 +296,7 @@ impl Shard {
                     }
                     Msg::Fetch { from, op, keys } => {
                         let entries = self.fetch_local(keys);
-                        self.outbox[from as usize].push(Msg::Fetched { op, entries });
+                        self.post(from as usize, Msg::Fetched { op, entries });
                     }
                     Msg::Fetched { op, entries } => self.on_fetched(op, entries),
                     Msg::Apply { entries } => self.apply_local(entries),
@@ -223,7 +304,7 @@ impl Shard {
                     Msg::Unwatch { client } => self.unwatch_local(client),
                     Msg::WatchCheck { from, op, client } => {
                         let dirty = self.watch_check(client);
-                        self.outbox[from as usize].push(Msg::WatchStatus { op, dirty });
+                        self.post(from as usize, Msg::WatchStatus { op, dirty });
                     }
                     Msg::WatchStatus { op, dirty } => self.on_watch_status(op, dirty),
                     Msg::Tx {
@@ -233,7 +314,7 @@ impl Shard {
                         cmds,
                     } => {
                         let data = self.run_tx(req.caller, &mut client, &cmds, req.proto);
-                        self.outbox[from as usize].push(Msg::Reply {
+                        self.post(from as usize, Msg::Reply {
                             token: req.token,
                             seq: req.seq,
                             part: req.part,
@@ -266,11 +347,12 @@ impl Shard {
 
     pub(super) fn flush_outbox(&mut self) {
         for dst in 0..self.outbox.len() {
+            self.seal(dst);
             if self.outbox[dst].is_empty() {
                 continue;
             }
             let batch = std::mem::take(&mut self.outbox[dst]);
-            let forwarded = batch.iter().filter(|m| m.is_request()).count();
+            let forwarded: usize = batch.iter().map(Msg::requests).sum();
             self.shared.forwarded[self.id].fetch_add(forwarded as u64, Ordering::Relaxed);
             if self.mesh.push(dst, batch) {
                 let fd = self.mesh.ring_fd(dst);

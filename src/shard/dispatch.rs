@@ -173,13 +173,7 @@ impl Shard {
                     caller: c.client.id,
                     asking: c.client.asking,
                 };
-                let msg = Msg::Exec {
-                    from: self.id as u16,
-                    req,
-                    spec,
-                    args: OwnedArgs::new(args),
-                };
-                self.outbox[shard].push(msg);
+                self.forward(shard, req, spec, args);
             }
             Route::Split(parts) => {
                 let Exec::Multi(_, fan) = spec.exec else {
@@ -211,7 +205,8 @@ impl Shard {
                 let token = c.token(idx);
                 let caller = c.client.id;
                 for (part, (shard, ps)) in parts.into_iter().enumerate() {
-                    let sub = OwnedArgs::subset(args, &ps);
+                    let sub: smallvec::SmallVec<[&[u8]; 8]> =
+                        std::iter::once(args[0]).chain(ps.iter().map(|&p| args[p])).collect();
                     let slot = crate::slot::key_hash_slot(args[ps[0]]);
                     let req = Req {
                         token,
@@ -222,7 +217,7 @@ impl Shard {
                         caller,
                         asking: false,
                     };
-                    self.send_exec(shard, req, spec, sub);
+                    self.send_exec(shard, req, spec, &sub);
                 }
             }
             Route::All => {
@@ -264,7 +259,7 @@ impl Shard {
                         caller,
                         asking: false,
                     };
-                    self.send_exec(shard, req, spec, OwnedArgs::new(args));
+                    self.send_exec(shard, req, spec, args);
                 }
             }
             Route::Cross => self.start_cross(idx, spec, args),
@@ -366,7 +361,7 @@ impl Shard {
         if shard == self.id {
             self.block_exec(self.id, req, spec, owned);
         } else {
-            self.outbox[shard].push(Msg::Exec {
+            self.post(shard, Msg::Exec {
                 from: self.id as u16,
                 req,
                 spec,

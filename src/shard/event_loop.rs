@@ -118,7 +118,7 @@ impl Shard {
                 if shard == self.id {
                     self.unblock_client(client, false, false);
                 } else {
-                    self.outbox[shard].push(Msg::Unblock { client });
+                    self.post(shard, Msg::Unblock { client });
                 }
             }
             self.unwatch_all(idx);

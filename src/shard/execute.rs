@@ -245,9 +245,7 @@ impl Shard {
         }
     }
 
-    /// Run a keyed or all-shards handler. `Err(deadline)` when the command would block
-    /// and `may_block` (nothing was changed); without `may_block` a would-block answers
-    /// as a timeout (Redis: blocking commands inside MULTI don't block).
+    /// [`Self::try_exec_into`] into a new buffer.
     pub(super) fn try_exec(
         &mut self,
         spec: &'static CommandSpec,
@@ -255,31 +253,47 @@ impl Shard {
         req: &Req,
         may_block: bool,
     ) -> Result<Vec<u8>, Option<u64>> {
+        let mut out = Vec::new();
+        self.try_exec_into(spec, &args.slices(), req, may_block, &mut out)
+            .map(|()| out)
+    }
+
+    /// Run a keyed or all-shards handler, appending its reply to `out`. `Err(deadline)`
+    /// when the command would block and `may_block` (nothing was changed or written);
+    /// without `may_block` a would-block answers as a timeout (Redis: blocking commands
+    /// inside MULTI don't block).
+    pub(super) fn try_exec_into(
+        &mut self,
+        spec: &'static CommandSpec,
+        slices: &[&[u8]],
+        req: &Req,
+        may_block: bool,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Option<u64>> {
         let (proto, slot, caller) = (req.proto, req.slot, req.caller);
         let f = match spec.exec {
             Exec::Key(f) | Exec::Multi(f, _) | Exec::All(f, _) => f,
             _ => unreachable!("only keyed handlers travel"),
         };
-        let slices = args.slices();
-        let mut out = Vec::new();
+        let start = out.len();
         if let Err(e) = cluster_route::migration_verdict(
             &self.shared,
             self.id,
             &self.db,
             self.now,
             spec,
-            &slices,
+            slices,
             slot,
             req.asking,
         ) {
-            write_error(spec, e, &mut Reply::new(&mut out, proto));
-            return Ok(out);
+            write_error(spec, e, &mut Reply::new(out, proto));
+            return Ok(());
         }
         let shard = self.id;
         let (env, conns, db) = self.parts();
         let shared = env.shared;
-        let handler = Handler::Key(f, &slices);
-        let (outcome, asked) = invoke(env, conns, db, slot, caller, spec, proto, &mut out, handler);
+        let handler = Handler::Key(f, slices);
+        let (outcome, asked) = invoke(env, conns, db, slot, caller, spec, proto, out, handler);
         note_slot_keys(shared, db, shard, slot);
         if matches!(spec.exec, Exec::All(..)) && spec.write && shared.cluster.is_some() {
             // FLUSHALL / FLUSHDB: every slot's count may have changed.
@@ -289,13 +303,14 @@ impl Shard {
         }
         self.follow_up(asked);
         if let (Outcome::WouldBlock(deadline), true) = (outcome, may_block) {
+            out.truncate(start);
             return Err(deadline);
         }
         // A command that failed changed nothing: it wakes no waiter, dirties no WATCH.
-        if out.first() != Some(&b'-') {
-            self.touch_written(spec, &slices);
+        if out.get(start) != Some(&b'-') {
+            self.touch_written(spec, slices);
         }
-        Ok(out)
+        Ok(())
     }
 }
 

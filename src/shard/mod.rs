@@ -43,7 +43,7 @@ use crate::command::{
     error::unknown_command, ClientFilter, ClientState, CmdError, Ctx, Exec, ShardHooks,
 };
 use crate::conn::{Conn, Gather, GatherKind, Pending, READ_CHUNK};
-use crate::mesh::{KeyEntry, Mesh, Msg, OwnedArgs, Req, Token};
+use crate::mesh::{ExecBatch, KeyEntry, Mesh, Msg, OwnedArgs, ReplyBatch, Req, Token};
 use crate::resp::{Limits, Parsed, Proto, Reply};
 use crate::shared::{unix_ms, Shared};
 use crate::store::Db;
@@ -100,7 +100,12 @@ pub struct Shard {
     conns: slab::Slab<Conn>,
     next_gen: u32,
     db: Db,
+    /// Messages for each shard, sent at the end of the loop turn.
     outbox: Vec<Vec<Msg>>,
+    /// Forwarded requests and their replies gathered per destination this turn; sealed
+    /// into `outbox` before any other message to that shard, so order is kept.
+    exec_open: Vec<Option<Box<ExecBatch>>>,
+    reply_open: Vec<Option<Box<ReplyBatch>>>,
     dirty: Vec<usize>,
     now: u64,
     commands: u64,
@@ -150,6 +155,8 @@ impl Shard {
             next_gen: 1,
             db: Db::new(),
             outbox: (0..n).map(|_| Vec::new()).collect(),
+            exec_open: (0..n).map(|_| None).collect(),
+            reply_open: (0..n).map(|_| None).collect(),
             dirty: Vec::new(),
             now: unix_ms(),
             commands: 0,

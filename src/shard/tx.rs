@@ -200,7 +200,7 @@ impl Shard {
             if shard == self.id {
                 self.register_watch(client, keys);
             } else {
-                self.outbox[shard].push(Msg::Watch { client, keys });
+                self.post(shard, Msg::Watch { client, keys });
             }
         }
     }
@@ -232,7 +232,7 @@ impl Shard {
             if shard as usize == self.id {
                 self.unwatch_local(client);
             } else {
-                self.outbox[shard as usize].push(Msg::Unwatch { client });
+                self.post(shard as usize, Msg::Unwatch { client });
             }
         }
     }
@@ -379,7 +379,7 @@ impl Shard {
                     asking: false,
                 };
                 let client = Box::new(c.client.clone());
-                self.outbox[target].push(Msg::Tx {
+                self.post(target, Msg::Tx {
                     from: self.id as u16,
                     req,
                     client,
@@ -407,7 +407,7 @@ impl Shard {
                 let dirty = self.watches.check_and_clear(client_id, self.now);
                 self.on_watch_status(op, dirty);
             } else {
-                self.outbox[shard as usize].push(Msg::WatchCheck {
+                self.post(shard as usize, Msg::WatchCheck {
                     from: self.id as u16,
                     op,
                     client: client_id,
