@@ -8,8 +8,7 @@
 //! shards' loops.
 
 use crate::command::spec::CommandSpec;
-pub use crate::req::{OwnedArgs, Token};
-use crate::resp::Proto;
+pub use crate::req::{OwnedArgs, Req, Token};
 use crossbeam::queue::SegQueue;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
@@ -19,23 +18,6 @@ pub const WAKE_USER_DATA: u64 = 4 << 60;
 
 /// A key's value and deadline as moved between shards (None: absent).
 pub type KeyEntry = Option<(crate::store::Value, Option<u64>)>;
-
-/// Where a forwarded request's reply goes, and how to run it.
-#[derive(Debug, Clone, Copy)]
-pub struct Req {
-    pub token: Token,
-    /// The reply's place in the connection's queue.
-    pub seq: u64,
-    /// Which part of a split or all-shards reply this is.
-    pub part: u32,
-    pub proto: Proto,
-    /// Slot of the first key.
-    pub slot: u16,
-    /// Client id of the sending connection.
-    pub caller: u64,
-    /// Cluster: the client sent ASKING (an importing slot serves it).
-    pub asking: bool,
-}
 
 /// Requests for one destination shard, gathered over one loop turn: every request's
 /// arguments in one buffer (no allocation or copy per request beyond appending them).

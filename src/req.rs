@@ -1,6 +1,9 @@
 //! Leaf types of a request on its way between threads (shard ↔ shard, shard ↔ bus
 //! core): which connection it belongs to, and its arguments copied out of the
-//! connection's buffer. Imports nothing of ours, so every layer may use it.
+//! connection's buffer, and where its reply goes. Imports nothing of ours but the RESP
+//! protocol version, so every layer may use it.
+
+use crate::resp::Proto;
 
 /// Identifies a connection on its shard; the generation guards against reuse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,4 +50,21 @@ impl OwnedArgs {
         }
         out
     }
+}
+
+/// Where a forwarded request's reply goes, and how to run it.
+#[derive(Debug, Clone, Copy)]
+pub struct Req {
+    pub token: Token,
+    /// The reply's place in the connection's queue.
+    pub seq: u64,
+    /// Which part of a split or all-shards reply this is.
+    pub part: u32,
+    pub proto: Proto,
+    /// Slot of the first key.
+    pub slot: u16,
+    /// Client id of the sending connection.
+    pub caller: u64,
+    /// Cluster: the client sent ASKING (an importing slot serves it).
+    pub asking: bool,
 }

@@ -169,19 +169,11 @@ fn start_cluster_node(
             "Redis port number too high. Cluster communication port is 10,000 port numbers higher than your Redis port. Your Redis port number must be 55535 or less, but {port} specified."
         ));
     }
-    let mut set = Settings {
-        port: port as u16,
-        cport: cport as u16,
-        node_timeout: 0,
-        config_file: node_config_file(&cfg, node, shared.nshards),
-        require_full_coverage: true,
-        allow_replica_migration: true,
-        announce_ip: String::new(),
-        announce_port: 0,
-        announce_bus_port: 0,
-        announce_hostname: String::new(),
-        announce_nodename: String::new(),
-    };
+    let mut set = Settings::new(
+        port as u16,
+        cport as u16,
+        node_config_file(&cfg, node, shared.nshards),
+    );
     crate::cluster::net::apply_config(&mut set, &cfg, node);
     let bind = cfg
         .bind

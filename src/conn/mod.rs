@@ -6,7 +6,7 @@
 //! everything before them is ready.
 
 use crate::command::{ClientState, Combine, Fanout};
-use crate::req::{OwnedArgs, Token};
+use crate::req::{OwnedArgs, Req, Token};
 use crate::resp::reply_parse;
 use crate::resp::{Parser, Proto, Reply};
 use crate::shared::Shared;
@@ -124,6 +124,20 @@ impl Conn {
         Token {
             idx: idx as u32,
             gen: self.gen,
+        }
+    }
+
+    /// A request for this connection's current command (connection `idx` of its shard),
+    /// whose reply takes place `seq`.
+    pub fn req(&self, idx: usize, seq: u64, slot: u16) -> Req {
+        Req {
+            token: self.token(idx),
+            seq,
+            part: 0,
+            proto: self.proto(),
+            slot,
+            caller: self.client.id,
+            asking: self.client.asking,
         }
     }
 

@@ -227,12 +227,15 @@ impl Shard {
         if from == self.id {
             self.deliver_local(req.token, req.seq, req.part, data);
         } else {
-            self.post(from, Msg::Reply {
-                token: req.token,
-                seq: req.seq,
-                part: req.part,
-                data,
-            });
+            self.post(
+                from,
+                Msg::Reply {
+                    token: req.token,
+                    seq: req.seq,
+                    part: req.part,
+                    data,
+                },
+            );
         }
     }
 }

@@ -70,7 +70,10 @@ impl Shard {
     ) {
         if shard == self.id {
             let mut data = Vec::new();
-            if self.try_exec_into(spec, args, &req, false, &mut data).is_ok() {
+            if self
+                .try_exec_into(spec, args, &req, false, &mut data)
+                .is_ok()
+            {
                 self.deliver_local(req.token, req.seq, req.part, data);
             }
         } else {
@@ -96,7 +99,9 @@ impl Shard {
                 .is_ok()
             {
                 let end = replies.data.len() as u32;
-                replies.items.push((r.req.token, r.req.seq, r.req.part, end));
+                replies
+                    .items
+                    .push((r.req.token, r.req.seq, r.req.part, end));
             }
         }
         // Replies posted meanwhile (a blocked command's) went before this batch's.
@@ -167,11 +172,14 @@ impl Shard {
                 let entries = self.fetch_local(keys);
                 self.on_fetched(op, entries);
             } else {
-                self.post(shard, Msg::Fetch {
-                    from: self.id as u16,
-                    op,
-                    keys,
-                });
+                self.post(
+                    shard,
+                    Msg::Fetch {
+                        from: self.id as u16,
+                        op,
+                        keys,
+                    },
+                );
             }
         }
     }
@@ -284,12 +292,15 @@ impl Shard {
                         args,
                     } => {
                         let data = self.exec_owned(spec, &args, &req);
-                        self.post(from as usize, Msg::Reply {
-                            token: req.token,
-                            seq: req.seq,
-                            part: req.part,
-                            data,
-                        });
+                        self.post(
+                            from as usize,
+                            Msg::Reply {
+                                token: req.token,
+                                seq: req.seq,
+                                part: req.part,
+                                data,
+                            },
+                        );
                     }
                     Msg::Unblock { client } => {
                         self.unblock_client(client, false, false);
@@ -314,12 +325,15 @@ impl Shard {
                         cmds,
                     } => {
                         let data = self.run_tx(req.caller, &mut client, &cmds, req.proto);
-                        self.post(from as usize, Msg::Reply {
-                            token: req.token,
-                            seq: req.seq,
-                            part: req.part,
-                            data,
-                        });
+                        self.post(
+                            from as usize,
+                            Msg::Reply {
+                                token: req.token,
+                                seq: req.seq,
+                                part: req.part,
+                                data,
+                            },
+                        );
                     }
                     Msg::Reply {
                         token,

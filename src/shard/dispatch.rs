@@ -164,15 +164,7 @@ impl Shard {
             Route::Shard { shard, slot } => {
                 let c = &mut self.conns[idx];
                 let seq = c.reserve(Pending::Wait);
-                let req = Req {
-                    token: c.token(idx),
-                    seq,
-                    part: 0,
-                    proto: c.proto(),
-                    slot,
-                    caller: c.client.id,
-                    asking: c.client.asking,
-                };
+                let req = c.req(idx, seq, slot);
                 self.forward(shard, req, spec, args);
             }
             Route::Split(parts) => {
@@ -205,8 +197,9 @@ impl Shard {
                 let token = c.token(idx);
                 let caller = c.client.id;
                 for (part, (shard, ps)) in parts.into_iter().enumerate() {
-                    let sub: smallvec::SmallVec<[&[u8]; 8]> =
-                        std::iter::once(args[0]).chain(ps.iter().map(|&p| args[p])).collect();
+                    let sub: smallvec::SmallVec<[&[u8]; 8]> = std::iter::once(args[0])
+                        .chain(ps.iter().map(|&p| args[p]))
+                        .collect();
                     let slot = crate::slot::key_hash_slot(args[ps[0]]);
                     let req = Req {
                         token,
@@ -348,25 +341,20 @@ impl Shard {
         c.blocked_seq = Some(seq);
         c.blocked_on = shard as u16;
         c.stalled = true;
-        let req = Req {
-            token: c.token(idx),
-            seq,
-            part: 0,
-            proto: c.proto(),
-            slot,
-            caller: c.client.id,
-            asking: c.client.asking,
-        };
+        let req = c.req(idx, seq, slot);
         let owned = OwnedArgs::new(args);
         if shard == self.id {
             self.block_exec(self.id, req, spec, owned);
         } else {
-            self.post(shard, Msg::Exec {
-                from: self.id as u16,
-                req,
-                spec,
-                args: owned,
-            });
+            self.post(
+                shard,
+                Msg::Exec {
+                    from: self.id as u16,
+                    req,
+                    spec,
+                    args: owned,
+                },
+            );
         }
     }
 }

@@ -379,12 +379,15 @@ impl Shard {
                     asking: false,
                 };
                 let client = Box::new(c.client.clone());
-                self.post(target, Msg::Tx {
-                    from: self.id as u16,
-                    req,
-                    client,
-                    cmds,
-                });
+                self.post(
+                    target,
+                    Msg::Tx {
+                        from: self.id as u16,
+                        req,
+                        client,
+                        cmds,
+                    },
+                );
             }
             return;
         }
@@ -407,11 +410,14 @@ impl Shard {
                 let dirty = self.watches.check_and_clear(client_id, self.now);
                 self.on_watch_status(op, dirty);
             } else {
-                self.post(shard as usize, Msg::WatchCheck {
-                    from: self.id as u16,
-                    op,
-                    client: client_id,
-                });
+                self.post(
+                    shard as usize,
+                    Msg::WatchCheck {
+                        from: self.id as u16,
+                        op,
+                        client: client_id,
+                    },
+                );
             }
         }
     }

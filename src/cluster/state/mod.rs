@@ -93,6 +93,26 @@ pub struct Settings {
     pub announce_nodename: String,
 }
 
+impl Settings {
+    /// A node on `port` / `cport` with its nodes file, Redis's defaults otherwise
+    /// (node timeout 15 s, full coverage required, replica migration allowed).
+    pub fn new(port: u16, cport: u16, config_file: PathBuf) -> Settings {
+        Settings {
+            port,
+            cport,
+            node_timeout: 15000,
+            config_file,
+            require_full_coverage: true,
+            allow_replica_migration: true,
+            announce_ip: String::new(),
+            announce_port: 0,
+            announce_bus_port: 0,
+            announce_hostname: String::new(),
+            announce_nodename: String::new(),
+        }
+    }
+}
+
 /// A node as this node knows it.
 #[derive(Clone, Debug)]
 pub struct Node {

@@ -33,19 +33,11 @@ impl Net {
         std::fs::create_dir_all(&dir).unwrap();
         let nodes = (0..n)
             .map(|i| {
-                let set = Settings {
-                    port: 7000 + i as u16,
-                    cport: 17000 + i as u16,
-                    node_timeout: 15000,
-                    config_file: dir.join(format!("nodes-{i}.conf")),
-                    require_full_coverage: true,
-                    allow_replica_migration: true,
-                    announce_ip: String::new(),
-                    announce_port: 0,
-                    announce_bus_port: 0,
-                    announce_hostname: String::new(),
-                    announce_nodename: String::new(),
-                };
+                let set = Settings::new(
+                    7000 + i as u16,
+                    17000 + i as u16,
+                    dir.join(format!("nodes-{i}.conf")),
+                );
                 Cluster::load(set, 1_000_000).unwrap()
             })
             .collect();
