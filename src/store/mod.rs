@@ -9,6 +9,7 @@ pub mod glob;
 pub mod hash;
 pub mod lazyfree;
 pub mod list;
+pub mod packed;
 pub mod set;
 pub mod small;
 pub mod zset;
@@ -30,7 +31,7 @@ pub enum Value {
     Str(SmallBytes),
     Int(i64),
     Hash(Box<HashValue>),
-    List(Box<ListValue>),
+    List(ListValue),
     Set(Box<SetValue>),
     ZSet(Box<ZSetValue>),
 }
