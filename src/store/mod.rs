@@ -33,7 +33,7 @@ pub enum Value {
     Hash(Box<HashValue>),
     List(ListValue),
     Set(Box<SetValue>),
-    ZSet(Box<ZSetValue>),
+    ZSet(ZSetValue),
 }
 
 const _: () = assert!(std::mem::size_of::<Value>() == 24);
