@@ -25,14 +25,16 @@ type Hasher = foldhash::fast::FixedState;
 type Map<K, V> = hashbrown::HashMap<K, V, Hasher>;
 
 /// A stored value. Strings that are canonical 64-bit integers are kept as `Int`
-/// (Redis's "int" encoding).
+/// (Redis's "int" encoding). Collections are 16-byte handles held inline (each points
+/// at one buffer while small), so a small collection costs its table entry and one
+/// allocation.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Str(SmallBytes),
     Int(i64),
-    Hash(Box<HashValue>),
+    Hash(HashValue),
     List(ListValue),
-    Set(Box<SetValue>),
+    Set(SetValue),
     ZSet(ZSetValue),
 }
 
