@@ -11,6 +11,7 @@ pub mod lazyfree;
 pub mod list;
 pub mod packed;
 pub mod set;
+pub mod slot_keys;
 pub mod small;
 pub mod zset;
 
@@ -18,6 +19,7 @@ use crate::slot::SLOTS;
 pub use hash::HashValue;
 pub use list::ListValue;
 pub use set::SetValue;
+use slot_keys::SlotKeys;
 pub use small::SmallBytes;
 pub use zset::ZSetValue;
 
@@ -104,7 +106,7 @@ impl Value {
 /// The keys of one slot, and the deadlines of those that have one.
 #[derive(Default)]
 pub struct SlotDb {
-    pub keys: Map<SmallBytes, Value>,
+    pub keys: SlotKeys,
     /// Absolute unix-ms deadlines of the keys that have a TTL (Redis's "expires" dict).
     pub expires: Map<SmallBytes, u64>,
 }
@@ -219,7 +221,7 @@ impl Db {
                 self.volatile -= 1;
             }
         } else {
-            sdb.keys.insert(SmallBytes::new(key), value);
+            sdb.keys.insert_new(SmallBytes::new(key), value);
             self.keys += 1;
         }
     }
@@ -348,7 +350,7 @@ impl Db {
             for (slot, sdb) in self.slots.iter().enumerate() {
                 let Some(sdb) = sdb else { continue };
                 if idx < sdb.keys.len() {
-                    let key = sdb.keys.keys().nth(idx).map(|k| k.as_slice().to_vec());
+                    let key = sdb.keys.iter().nth(idx).map(|(k, _)| k.as_slice().to_vec());
                     found = key.map(|k| (slot as u16, k));
                     break;
                 }
@@ -399,9 +401,11 @@ impl Db {
             self.keys -= victims.len();
             if sdb.keys.is_empty() {
                 self.slots[slot] = None;
-            } else if sdb.keys.capacity() > 64 && sdb.keys.len() * 8 < sdb.keys.capacity() {
-                sdb.keys.shrink_to_fit();
-                sdb.expires.shrink_to_fit();
+            } else {
+                sdb.keys.shrink_if_sparse();
+                if sdb.expires.capacity() > 64 && sdb.expires.len() * 8 < sdb.expires.capacity() {
+                    sdb.expires.shrink_to_fit();
+                }
             }
         }
         self.expired_keys += expired as u64;
