@@ -4,6 +4,10 @@
 //! knowledge of connections or of other shards. Every operation takes the key's slot,
 //! computed once by the router. Expired keys are removed lazily on access and by the
 //! active cycle ([`Db::active_expire`]), as in Redis.
+//!
+//! A slot's keys live in a [`slot_keys::SlotKeys`]; a value is a [`Value`], whose
+//! collections are in `list`, `zset`, `hash` and `set`. Small lists and sorted sets
+//! share the [`packed::Packed`] buffer; small hashes and sets the `hash::Pack` one.
 
 pub mod glob;
 pub mod hash;

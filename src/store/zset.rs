@@ -2,7 +2,7 @@
 //!
 //! - **listpack** while small (at most `zset-max-listpack-entries` members of at most
 //!   `zset-max-listpack-value` bytes, 128 / 64 by default): one [`Packed`] buffer
-//!   of `(score, member)` entries sorted by score then member (see [`zentry`]; a score
+//!   of `(score, member)` entries sorted by score then member (see `zentry`; a score
 //!   such as 1.5 takes 2 bytes). Every lookup walks the buffer, as Redis's listpack
 //!   does.
 //! - **skiplist** once larger: a hash table from member to node plus Redis's skiplist
