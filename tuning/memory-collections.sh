@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# memory-collections.sh — memory per key of small hashes and sets: slotcore vs
-# redis-server.
+# memory-collections.sh — memory per key of small collections (and short
+# strings): slotcore vs redis-server.
 #
 # Usage:
 #   tuning/memory-collections.sh [--slotcore PATH] [--keys N] [--out FILE.md]
@@ -15,6 +15,10 @@
 #   sets     SADD set:<i> member:<i>:1 ... member:<i>:5     (strings)
 #   intsets  SADD iset:<i> <i*5+1> ... <i*5+5>               (integers)
 #   zsets    ZADD zset:<i> 1.5 member:<i>:1 ... 7.5 member:<i>:5
+#   lists    RPUSH list:<i> item:<i>:1 ... item:<i>:5
+#   strings  SET str:<i> <16 bytes>                            (v + i, zero-padded)
+#
+# --sets NAME[,NAME...] measures only those data sets (default: all of them).
 #
 # Redis 7.0 stores a small set of strings as a hashtable (listpack sets came in
 # 7.2); slotcore uses the 7.2 encodings. The encoding column shows which one each
@@ -32,6 +36,7 @@ READY_TIMEOUT=${READY_TIMEOUT:-30}
 
 SLOTCORE=""
 KEYS=100000
+DATASETS="hashes,sets,intsets,zsets,lists,strings"
 OUT=""
 
 log() { printf '[memory-collections] %s\n' "$*" >&2; }
@@ -39,11 +44,12 @@ die() { printf 'memory-collections: error: %s\n' "$*" >&2; exit 1; }
 
 usage() {
     cat <<'EOF'
-Usage: tuning/memory-collections.sh [--slotcore PATH] [--keys N] [--out FILE.md]
+Usage: tuning/memory-collections.sh [--slotcore PATH] [--keys N] [--sets LIST] [--out FILE.md]
 
   --slotcore PATH  slotcore binary (default: target/release/slotcore; built
                    with `cargo build --release` if missing)
   --keys N         keys per data set (default 100000)
+  --sets LIST      comma-separated data sets (default: hashes,sets,intsets,zsets,lists,strings)
   --out FILE.md    also write the markdown report to FILE.md
   -h, --help       this help
 EOF
@@ -51,23 +57,32 @@ EOF
 
 while (($# > 0)); do
     case $1 in
-        --slotcore | --keys | --out)
+        --slotcore | --keys | --sets | --out)
             (($# >= 2)) || die "$1 needs a value"
             case $1 in
                 --slotcore) SLOTCORE=$2 ;;
                 --keys) KEYS=$2 ;;
+                --sets) DATASETS=$2 ;;
                 --out) OUT=$2 ;;
             esac
             shift 2
             ;;
         --slotcore=*) SLOTCORE=${1#*=}; shift ;;
         --keys=*) KEYS=${1#*=}; shift ;;
+        --sets=*) DATASETS=${1#*=}; shift ;;
         --out=*) OUT=${1#*=}; shift ;;
         -h | --help) usage; exit 0 ;;
         *) usage >&2; die "unknown argument: $1" ;;
     esac
 done
 [[ $KEYS =~ ^[1-9][0-9]*$ ]] || die "--keys must be a positive integer (got '$KEYS')"
+IFS=, read -r -a DATASET_LIST <<<"$DATASETS"
+for d in "${DATASET_LIST[@]}"; do
+    case $d in
+        hashes | sets | intsets | zsets | lists | strings) ;;
+        *) die "unknown data set: $d" ;;
+    esac
+done
 
 for tool in redis-server redis-cli awk python3 timeout; do
     command -v "$tool" >/dev/null 2>&1 || die "required tool not found: $tool"
@@ -192,6 +207,18 @@ gen_protocol() {
                     sc = j * 1.5; m = "member:" i ":" j
                     printf "$%d\r\n%s\r\n$%d\r\n%s\r\n", length(sc), sc, length(m), m
                 }
+            } else if (set == "lists") {
+                printf "*7\r\n$5\r\nRPUSH\r\n"
+                k = "list:" i
+                printf "$%d\r\n%s\r\n", length(k), k
+                for (j = 1; j <= 5; j++) {
+                    m = "item:" i ":" j
+                    printf "$%d\r\n%s\r\n", length(m), m
+                }
+            } else if (set == "strings") {
+                k = "str:" i
+                v = sprintf("v%015d", i)
+                printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$16\r\n%s\r\n", length(k), k, v
             } else {
                 printf "*7\r\n$4\r\nSADD\r\n"
                 k = (set == "sets" ? "set:" : "iset:") i
@@ -211,12 +238,14 @@ sample_key() {
         sets) echo "set:0" ;;
         intsets) echo "iset:0" ;;
         zsets) echo "zset:0" ;;
+        lists) echo "list:0" ;;
+        strings) echo "str:0" ;;
     esac
 }
 
 ROWS=$WORK/rows
 : >"$ROWS"
-for dataset in hashes sets intsets zsets; do
+for dataset in "${DATASET_LIST[@]}"; do
     proto=$WORK/$dataset.resp
     gen_protocol "$dataset" "$KEYS" "$proto"
     for name in slotcore redis; do
@@ -242,7 +271,7 @@ done
 
 REPORT=$WORK/report.md
 {
-    echo "# Memory per key: small hashes and sets, slotcore vs redis-server"
+    echo "# Memory per key: small collections and short strings, slotcore vs redis-server"
     echo
     echo "- Date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
     echo "- redis-server: $(redis-server --version)"
@@ -254,7 +283,9 @@ REPORT=$WORK/report.md
     awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$ROWS"
     echo
     echo "hashes: 5 fields \`field:N\` with values \`value:<i>:N\`; sets: 5 members \`member:<i>:N\`;"
-    echo "intsets: 5 integers. Keys are \`hash:<i>\`, \`set:<i>\`, \`iset:<i>\`."
+    echo "intsets: 5 integers; zsets: 5 members \`member:<i>:N\` scored 1.5 … 7.5; lists: 5"
+    echo "items \`item:<i>:N\`; strings: one 16-byte value. Keys are \`hash:<i>\`, \`set:<i>\`,"
+    echo "\`iset:<i>\`, \`zset:<i>\`, \`list:<i>\`, \`str:<i>\`."
 } >"$REPORT"
 cat -- "$REPORT"
 if [[ -n $OUT ]]; then

@@ -128,7 +128,9 @@ fn hash_or_create<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Result<&'a mut HashValue,
     match ctx.db.get(slot, key, now) {
         Some(Value::Hash(_)) => {}
         Some(_) => return Err(CmdError::WrongType),
-        None => ctx.db.set(slot, key, Value::Hash(Box::default()), false),
+        None => ctx
+            .db
+            .set(slot, key, Value::Hash(HashValue::default()), false),
     }
     match ctx.db.get_mut(slot, key, now) {
         Some(Value::Hash(h)) => Ok(h),

@@ -226,7 +226,7 @@ pub fn lmove(
     } else {
         let mut d = ListValue::new();
         d.push_moved(v, to_left);
-        ctx.db.set(ds, dst, Value::List(Box::new(d)), false);
+        ctx.db.set(ds, dst, Value::List(d), false);
     }
     if let Some(l) = list_mut(ctx, ss, src)? {
         if l.is_empty() {
@@ -351,7 +351,7 @@ fn push_generic(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply, left: bool, xx: 
             let mut l = ListValue::new();
             l.push(&args[2..], left);
             out.int(l.len() as i64);
-            ctx.db.set(slot, key, Value::List(Box::new(l)), false);
+            ctx.db.set(slot, key, Value::List(l), false);
         }
     }
     Ok(())

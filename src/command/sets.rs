@@ -162,7 +162,7 @@ fn store_result(ctx: &mut Ctx, dst: &[u8], s: SetValue, out: &mut Reply) {
         out.int(0);
     } else {
         let n = s.len();
-        ctx.db.set(slot, dst, Value::Set(Box::new(s)), false);
+        ctx.db.set(slot, dst, Value::Set(s), false);
         out.int(n as i64);
     }
 }
@@ -189,7 +189,7 @@ pub fn sadd(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
             for m in members {
                 added += s.insert(m, lim) as i64;
             }
-            ctx.db.set(slot, key, Value::Set(Box::new(s)), false);
+            ctx.db.set(slot, key, Value::Set(s), false);
         }
     }
     out.int(added);
@@ -471,7 +471,7 @@ pub fn smove(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply) -> R {
         _ => {
             let mut d = SetValue::create(m, 1, lim);
             d.insert(m, lim);
-            ctx.db.set(ds, dst, Value::Set(Box::new(d)), false);
+            ctx.db.set(ds, dst, Value::Set(d), false);
         }
     }
     out.int(1);

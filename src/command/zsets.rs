@@ -552,7 +552,7 @@ fn zread<'a>(
 ) -> Result<Option<&'a ZSetValue>, CmdError> {
     match db.get(slot, key, now) {
         None => Ok(None),
-        Some(Value::ZSet(z)) => Ok(Some(&**z)),
+        Some(Value::ZSet(z)) => Ok(Some(z)),
         Some(_) => Err(CmdError::WrongType),
     }
 }
@@ -566,7 +566,7 @@ fn zwrite<'a>(
 ) -> Result<Option<&'a mut ZSetValue>, CmdError> {
     match db.get_mut(slot, key, now) {
         None => Ok(None),
-        Some(Value::ZSet(z)) => Ok(Some(&mut **z)),
+        Some(Value::ZSet(z)) => Ok(Some(z)),
         Some(_) => Err(CmdError::WrongType),
     }
 }
@@ -581,7 +581,7 @@ fn store_result(ctx: &mut Ctx, key: &[u8], items: Vec<(f64, SmallBytes)>) -> usi
     }
     let n = items.len();
     let z = ZSetValue::from_sorted(items, limits(ctx));
-    ctx.db.set(slot, key, Value::ZSet(Box::new(z)), false);
+    ctx.db.set(slot, key, Value::ZSet(z), false);
     n
 }
 
@@ -662,8 +662,7 @@ fn zadd_generic(ctx: &mut Ctx, args: &[&[u8]], out: &mut Reply, mut incr: bool) 
     let mut last = 0.0;
     let exists = zwrite(ctx.db, slot, key, now)?.is_some();
     if !exists && !xx {
-        ctx.db
-            .set(slot, key, Value::ZSet(Box::new(ZSetValue::new())), false);
+        ctx.db.set(slot, key, Value::ZSet(ZSetValue::new()), false);
     }
     if let Some(z) = zwrite(ctx.db, slot, key, now)? {
         for (j, &score) in scores.iter().enumerate() {

@@ -4,12 +4,18 @@
 //! knowledge of connections or of other shards. Every operation takes the key's slot,
 //! computed once by the router. Expired keys are removed lazily on access and by the
 //! active cycle ([`Db::active_expire`]), as in Redis.
+//!
+//! A slot's keys live in a [`slot_keys::SlotKeys`]; a value is a [`Value`], whose
+//! collections are in `list`, `zset`, `hash` and `set`. Small lists and sorted sets
+//! share the [`packed::Packed`] buffer; small hashes and sets the `hash::Pack` one.
 
 pub mod glob;
 pub mod hash;
 pub mod lazyfree;
 pub mod list;
+pub mod packed;
 pub mod set;
+pub mod slot_keys;
 pub mod small;
 pub mod zset;
 
@@ -17,6 +23,7 @@ use crate::slot::SLOTS;
 pub use hash::HashValue;
 pub use list::ListValue;
 pub use set::SetValue;
+use slot_keys::SlotKeys;
 pub use small::SmallBytes;
 pub use zset::ZSetValue;
 
@@ -24,15 +31,17 @@ type Hasher = foldhash::fast::FixedState;
 type Map<K, V> = hashbrown::HashMap<K, V, Hasher>;
 
 /// A stored value. Strings that are canonical 64-bit integers are kept as `Int`
-/// (Redis's "int" encoding).
+/// (Redis's "int" encoding). Collections are 16-byte handles held inline (each points
+/// at one buffer while small), so a small collection costs its table entry and one
+/// allocation.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Str(SmallBytes),
     Int(i64),
-    Hash(Box<HashValue>),
-    List(Box<ListValue>),
-    Set(Box<SetValue>),
-    ZSet(Box<ZSetValue>),
+    Hash(HashValue),
+    List(ListValue),
+    Set(SetValue),
+    ZSet(ZSetValue),
 }
 
 const _: () = assert!(std::mem::size_of::<Value>() == 24);
@@ -101,7 +110,7 @@ impl Value {
 /// The keys of one slot, and the deadlines of those that have one.
 #[derive(Default)]
 pub struct SlotDb {
-    pub keys: Map<SmallBytes, Value>,
+    pub keys: SlotKeys,
     /// Absolute unix-ms deadlines of the keys that have a TTL (Redis's "expires" dict).
     pub expires: Map<SmallBytes, u64>,
 }
@@ -216,7 +225,7 @@ impl Db {
                 self.volatile -= 1;
             }
         } else {
-            sdb.keys.insert(SmallBytes::new(key), value);
+            sdb.keys.insert_new(SmallBytes::new(key), value);
             self.keys += 1;
         }
     }
@@ -345,7 +354,7 @@ impl Db {
             for (slot, sdb) in self.slots.iter().enumerate() {
                 let Some(sdb) = sdb else { continue };
                 if idx < sdb.keys.len() {
-                    let key = sdb.keys.keys().nth(idx).map(|k| k.as_slice().to_vec());
+                    let key = sdb.keys.iter().nth(idx).map(|(k, _)| k.as_slice().to_vec());
                     found = key.map(|k| (slot as u16, k));
                     break;
                 }
@@ -396,9 +405,11 @@ impl Db {
             self.keys -= victims.len();
             if sdb.keys.is_empty() {
                 self.slots[slot] = None;
-            } else if sdb.keys.capacity() > 64 && sdb.keys.len() * 8 < sdb.keys.capacity() {
-                sdb.keys.shrink_to_fit();
-                sdb.expires.shrink_to_fit();
+            } else {
+                sdb.keys.shrink_if_sparse();
+                if sdb.expires.capacity() > 64 && sdb.expires.len() * 8 < sdb.expires.capacity() {
+                    sdb.expires.shrink_to_fit();
+                }
             }
         }
         self.expired_keys += expired as u64;

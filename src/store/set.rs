@@ -7,8 +7,8 @@
 //! - "hashtable": a [`Dense`] table.
 //!
 //! The two compact encodings share one exact-size buffer ([`SetValue::Compact`]),
-//! told apart by its first byte, so a `SetValue` is 16 bytes (its box is the
-//! allocator's 16-byte class, not 32).
+//! told apart by its first byte, so a `SetValue` is 16 bytes and is held inline in
+//! [`super::Value`].
 //!
 //! Conversions follow Redis's setTypeCreate / setTypeMaybeConvert / setTypeAddAux, so
 //! OBJECT ENCODING answers what Redis 7.2 answers; a set never goes back to a more

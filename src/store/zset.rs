@@ -1,9 +1,10 @@
 //! Sorted set values, in two encodings as in Redis:
 //!
 //! - **listpack** while small (at most `zset-max-listpack-entries` members of at most
-//!   `zset-max-listpack-value` bytes, 128 / 64 by default): a vector of
-//!   `(score, member)` sorted by score then member. Lookups by member are linear, as
-//!   in Redis's listpack; ranks and score ranges use binary search.
+//!   `zset-max-listpack-value` bytes, 128 / 64 by default): one [`Packed`] buffer
+//!   of `(score, member)` entries sorted by score then member (see `zentry`; a score
+//!   such as 1.5 takes 2 bytes). Every lookup walks the buffer, as Redis's listpack
+//!   does.
 //! - **skiplist** once larger: a hash table from member to node plus Redis's skiplist
 //!   with span counts (William Pugh's structure, levels with p = 1/4, at most 32),
 //!   stored in a `Vec` arena addressed by `u32` indexes. Members are stored once, in
@@ -13,8 +14,8 @@
 //! |-------------------------------------|--------------|---------------------|
 //! | score of a member                   | O(n)         | O(1)                |
 //! | insert / remove / change a score    | O(n)         | O(log n) expected   |
-//! | rank of a member, member at a rank  | O(n), O(1)   | O(log n)            |
-//! | first / last in a score or lex range| O(log n)/O(n)| O(log n)            |
+//! | rank of a member, member at a rank  | O(n)         | O(log n)            |
+//! | first / last in a score or lex range| O(n)         | O(log n)            |
 //! | walk from a position                | O(1) a step  | O(1) a step         |
 //! | remove a range of k ranks           | O(n)         | O(log n + k)        |
 //!
@@ -30,6 +31,7 @@
 //! cursor carries a generation number and a stale one restarts the walk (members may
 //! then be returned twice, which SCAN allows).
 
+use super::packed::Packed;
 use super::SmallBytes;
 use hashbrown::HashTable;
 use smallvec::SmallVec;
@@ -169,22 +171,74 @@ fn pack_score(s: f64) -> f64 {
     }
 }
 
+/// One listpack entry's payload: the score's length (0 to 8), the score's IEEE bits
+/// big-endian without their trailing zero bytes (1.5 takes 2 bytes, 0 none), then the
+/// member.
+fn zentry(score: f64, member: &[u8]) -> Vec<u8> {
+    let bits = score.to_bits().to_be_bytes();
+    let n = 8 - (score.to_bits().trailing_zeros() / 8) as usize;
+    let mut v = Vec::with_capacity(1 + n + member.len());
+    v.push(n as u8);
+    v.extend_from_slice(&bits[..n]);
+    v.extend_from_slice(member);
+    v
+}
+
+/// (score, member) of an entry written by [`zentry`].
+#[inline]
+fn zdecode(payload: &[u8]) -> (f64, &[u8]) {
+    let n = payload[0] as usize;
+    let mut bits = [0u8; 8];
+    bits[..n].copy_from_slice(&payload[1..1 + n]);
+    (f64::from_bits(u64::from_be_bytes(bits)), &payload[1 + n..])
+}
+
+/// A sorted set's listpack: one [`Packed`] buffer of [`zentry`] payloads, in order.
+type ZPack = Packed<1>;
+
+/// The entries of a listpack as (start, score, member).
+fn zentries(p: &ZPack) -> impl DoubleEndedIterator<Item = (usize, f64, &[u8])> + '_ {
+    p.iter().map(|(at, b)| {
+        let (s, m) = zdecode(b);
+        (at, s, m)
+    })
+}
+
+/// Start and end of the entry holding `member`.
+fn zfind(p: &ZPack, member: &[u8]) -> Option<(usize, usize, f64)> {
+    zentries(p)
+        .find(|e| e.2 == member)
+        .map(|(at, s, _)| (at, p.entry_at(at).1, s))
+}
+
+/// Insert (score, member) at its place (the member is not present).
+fn zinsert(p: &mut ZPack, score: f64, member: &[u8]) {
+    let pos = zentries(p)
+        .find(|&(_, s, m)| !before(s, m, score, member))
+        .map_or(p.end(), |e| e.0);
+    let n = p.len();
+    p.replace(n, &[], pos..pos, 0, &[&zentry(score, member)]);
+}
+
 /// A sorted set.
 #[derive(Clone, Default)]
 pub struct ZSetValue {
     repr: Repr,
 }
 
+/// 16 bytes, so a sorted set is held inline in [`super::Value`].
 #[derive(Clone)]
 enum Repr {
-    Pack(Vec<(f64, SmallBytes)>),
-    /// Boxed so that a small sorted set costs a 24-byte value, not the skiplist's size.
+    Pack(ZPack),
+    /// Boxed so that a small sorted set costs a 16-byte value, not the skiplist's size.
     Skip(Box<SkipList>),
 }
 
+const _: () = assert!(std::mem::size_of::<ZSetValue>() == 16);
+
 impl Default for Repr {
     fn default() -> Self {
-        Repr::Pack(Vec::new())
+        Repr::Pack(Packed::default())
     }
 }
 
@@ -230,9 +284,12 @@ impl ZSetValue {
         let fits =
             items.len() <= lim.max_entries && items.iter().all(|(_, m)| m.len() <= lim.max_value);
         if fits {
-            let items = items.into_iter().map(|(s, m)| (pack_score(s), m)).collect();
+            let entries: Vec<Vec<u8>> = items
+                .iter()
+                .map(|(s, m)| zentry(pack_score(*s), m.as_slice()))
+                .collect();
             ZSetValue {
-                repr: Repr::Pack(items),
+                repr: Repr::Pack(Packed::from_items(entries.iter().map(|e| &e[..]), &[])),
             }
         } else {
             let mut sl = SkipList::new();
@@ -247,7 +304,7 @@ impl ZSetValue {
 
     pub fn len(&self) -> usize {
         match &self.repr {
-            Repr::Pack(v) => v.len(),
+            Repr::Pack(p) => p.len(),
             Repr::Skip(s) => s.len,
         }
     }
@@ -267,10 +324,7 @@ impl ZSetValue {
     /// The score of `member`, if present.
     pub fn score(&self, member: &[u8]) -> Option<f64> {
         match &self.repr {
-            Repr::Pack(v) => v
-                .iter()
-                .find(|(_, m)| m.as_slice() == member)
-                .map(|(s, _)| *s),
+            Repr::Pack(p) => zfind(p, member).map(|x| x.2),
             Repr::Skip(sl) => sl.find(member).map(|id| sl.nodes[id as usize].score),
         }
     }
@@ -279,14 +333,9 @@ impl ZSetValue {
     /// Converts to a skiplist first when the listpack would pass `lim`.
     pub fn insert(&mut self, member: &[u8], score: f64, lim: ZLimits) {
         debug_assert!(!score.is_nan());
-        if let Repr::Pack(v) = &mut self.repr {
-            if v.len() < lim.max_entries && member.len() <= lim.max_value {
-                let score = pack_score(score);
-                let pos = v.partition_point(|(s, m)| before(*s, m.as_slice(), score, member));
-                // Grow one entry at a time: a compact set stays exactly sized (as a
-                // listpack is); at most max_entries (128) moves per insert.
-                v.reserve_exact(1);
-                v.insert(pos, (score, SmallBytes::new(member)));
+        if let Repr::Pack(p) = &mut self.repr {
+            if p.len() < lim.max_entries && member.len() <= lim.max_value {
+                zinsert(p, pack_score(score), member);
                 return;
             }
             self.convert_to_skiplist();
@@ -300,14 +349,13 @@ impl ZSetValue {
     pub fn set_score(&mut self, member: &[u8], old: f64, new: f64) {
         debug_assert!(!new.is_nan());
         match &mut self.repr {
-            Repr::Pack(v) => {
-                let Some(i) = v.iter().position(|(_, m)| m.as_slice() == member) else {
+            Repr::Pack(p) => {
+                let Some((a, b, _)) = zfind(p, member) else {
                     return;
                 };
-                let (_, m) = v.remove(i);
-                let new = pack_score(new);
-                let pos = v.partition_point(|(s, x)| before(*s, x.as_slice(), new, member));
-                v.insert(pos, (new, m));
+                let n = p.len();
+                p.replace(n, &[], a..b, 1, &[]);
+                zinsert(p, pack_score(new), member);
             }
             Repr::Skip(sl) => {
                 let _ = old;
@@ -321,9 +369,11 @@ impl ZSetValue {
     /// Remove a member; its score if it was present.
     pub fn remove(&mut self, member: &[u8]) -> Option<f64> {
         match &mut self.repr {
-            Repr::Pack(v) => {
-                let i = v.iter().position(|(_, m)| m.as_slice() == member)?;
-                Some(v.remove(i).0)
+            Repr::Pack(p) => {
+                let (a, b, s) = zfind(p, member)?;
+                let n = p.len();
+                p.replace(n, &[], a..b, 1, &[]);
+                Some(s)
             }
             Repr::Skip(sl) => {
                 let r = sl.remove(member);
@@ -336,10 +386,10 @@ impl ZSetValue {
     /// The 0-based rank (ascending) and score of a member.
     pub fn rank(&self, member: &[u8]) -> Option<(usize, f64)> {
         match &self.repr {
-            Repr::Pack(v) => v
-                .iter()
-                .position(|(_, m)| m.as_slice() == member)
-                .map(|i| (i, v[i].0)),
+            Repr::Pack(p) => zentries(p)
+                .enumerate()
+                .find(|(_, e)| e.2 == member)
+                .map(|(i, e)| (i, e.1)),
             Repr::Skip(sl) => {
                 let id = sl.find(member)?;
                 Some((sl.rank_of(id) - 1, sl.nodes[id as usize].score))
@@ -350,7 +400,10 @@ impl ZSetValue {
     /// The member and score at a 0-based ascending rank.
     pub fn get(&self, rank: usize) -> Option<(&[u8], f64)> {
         match &self.repr {
-            Repr::Pack(v) => v.get(rank).map(|(s, m)| (m.as_slice(), *s)),
+            Repr::Pack(p) => p.get(rank).map(|b| {
+                let (s, m) = zdecode(b);
+                (m, s)
+            }),
             Repr::Skip(sl) => {
                 if rank >= sl.len {
                     return None;
@@ -380,7 +433,7 @@ impl ZSetValue {
         }
         let remaining = if rev { rank + 1 } else { len - rank };
         let pos = match &self.repr {
-            Repr::Pack(_) => rank,
+            Repr::Pack(p) => p.pos_of(rank),
             Repr::Skip(sl) => {
                 if rank == 0 {
                     sl.nodes[0].lv[0].fwd as usize
@@ -405,9 +458,9 @@ impl ZSetValue {
             return None;
         }
         match &self.repr {
-            Repr::Pack(v) => {
-                let i = v.partition_point(|(s, _)| !r.gte_min(*s));
-                (i < v.len() && r.lte_max(v[i].0)).then_some(i)
+            Repr::Pack(p) => {
+                let (i, e) = zentries(p).enumerate().find(|(_, e)| r.gte_min(e.1))?;
+                r.lte_max(e.1).then_some(i)
             }
             Repr::Skip(sl) => sl.first_in(|n| r.gte_min(n.score), |n| r.lte_max(n.score)),
         }
@@ -419,9 +472,12 @@ impl ZSetValue {
             return None;
         }
         match &self.repr {
-            Repr::Pack(v) => {
-                let i = v.partition_point(|(s, _)| r.lte_max(*s));
-                (i > 0 && r.gte_min(v[i - 1].0)).then(|| i - 1)
+            Repr::Pack(p) => {
+                let (i, e) = zentries(p)
+                    .enumerate()
+                    .take_while(|(_, e)| r.lte_max(e.1))
+                    .last()?;
+                r.gte_min(e.1).then_some(i)
             }
             Repr::Skip(sl) => sl.last_in(|n| r.lte_max(n.score), |n| r.gte_min(n.score)),
         }
@@ -440,9 +496,9 @@ impl ZSetValue {
             return None;
         }
         match &self.repr {
-            Repr::Pack(v) => {
-                let i = v.iter().position(|(_, m)| r.gte_min(m.as_slice()))?;
-                r.lte_max(v[i].1.as_slice()).then_some(i)
+            Repr::Pack(p) => {
+                let (i, e) = zentries(p).enumerate().find(|(_, e)| r.gte_min(e.2))?;
+                r.lte_max(e.2).then_some(i)
             }
             Repr::Skip(sl) => sl.first_in(
                 |n| r.gte_min(n.member.as_slice()),
@@ -462,9 +518,13 @@ impl ZSetValue {
             return None;
         }
         match &self.repr {
-            Repr::Pack(v) => {
-                let i = v.iter().rposition(|(_, m)| r.lte_max(m.as_slice()))?;
-                r.gte_min(v[i].1.as_slice()).then_some(i)
+            Repr::Pack(p) => {
+                let n = p.len();
+                let (i, e) = zentries(p)
+                    .rev()
+                    .enumerate()
+                    .find(|(_, e)| r.lte_max(e.2))?;
+                r.gte_min(e.2).then_some(n - 1 - i)
             }
             Repr::Skip(sl) => sl.last_in(
                 |n| r.lte_max(n.member.as_slice()),
@@ -481,8 +541,10 @@ impl ZSetValue {
         }
         let end = end.min(len - 1);
         match &mut self.repr {
-            Repr::Pack(v) => {
-                v.drain(start..=end);
+            Repr::Pack(p) => {
+                let a = p.pos_of(start);
+                let b = p.entry_at(p.pos_of(end)).1;
+                p.replace(len, &[], a..b, end - start + 1, &[]);
             }
             Repr::Skip(sl) => {
                 sl.remove_rank_range(start + 1, end + 1);
@@ -495,15 +557,20 @@ impl ZSetValue {
     /// Remove and return the lowest (`max` false) or highest member.
     pub fn pop(&mut self, max: bool) -> Option<(SmallBytes, f64)> {
         match &mut self.repr {
-            Repr::Pack(v) => {
-                if v.is_empty() {
-                    None
+            Repr::Pack(p) => {
+                let n = p.len();
+                let at = if n == 0 {
+                    return None;
                 } else if max {
-                    v.pop().map(|(s, m)| (m, s))
+                    p.pos_of(n - 1)
                 } else {
-                    let (s, m) = v.remove(0);
-                    Some((m, s))
-                }
+                    p.body()
+                };
+                let (b, next) = p.entry_at(at);
+                let (s, m) = zdecode(b);
+                let m = SmallBytes::new(m);
+                p.replace(n, &[], at..next, 1, &[]);
+                Some((m, s))
             }
             Repr::Skip(sl) => {
                 let id = if max { sl.tail } else { sl.nodes[0].lv[0].fwd };
@@ -523,9 +590,9 @@ impl ZSetValue {
     /// its arena, about `count` members a call.
     pub fn scan(&self, cursor: u64, count: usize, mut f: impl FnMut(&[u8], f64)) -> u64 {
         match &self.repr {
-            Repr::Pack(v) => {
-                for (s, m) in v {
-                    f(m.as_slice(), *s);
+            Repr::Pack(p) => {
+                for (_, s, m) in zentries(p) {
+                    f(m, s);
                 }
                 0
             }
@@ -534,10 +601,10 @@ impl ZSetValue {
     }
 
     fn convert_to_skiplist(&mut self) {
-        if let Repr::Pack(v) = &mut self.repr {
+        if let Repr::Pack(p) = &self.repr {
             let mut sl = SkipList::new();
-            for (s, m) in std::mem::take(v) {
-                sl.insert(m, s);
+            for (_, s, m) in zentries(p) {
+                sl.insert(SmallBytes::new(m), s);
             }
             self.repr = Repr::Skip(Box::new(sl));
         }
@@ -548,7 +615,7 @@ impl ZSetValue {
 /// `(member, score)`.
 pub struct Iter<'a> {
     z: &'a ZSetValue,
-    /// Vector index (listpack) or arena index (skiplist) of the next member.
+    /// Start of the next member's entry (listpack) or its arena index (skiplist).
     pos: usize,
     remaining: usize,
     rev: bool,
@@ -563,14 +630,15 @@ impl<'a> Iterator for Iter<'a> {
         }
         self.remaining -= 1;
         match &self.z.repr {
-            Repr::Pack(v) => {
-                let (s, m) = &v[self.pos];
-                if self.rev {
-                    self.pos = self.pos.wrapping_sub(1);
-                } else {
-                    self.pos += 1;
+            Repr::Pack(p) => {
+                let (b, next) = p.entry_at(self.pos);
+                if !self.rev {
+                    self.pos = next;
+                } else if self.remaining > 0 {
+                    self.pos = p.prev_start(self.pos);
                 }
-                Some((m.as_slice(), *s))
+                let (s, m) = zdecode(b);
+                Some((m, s))
             }
             Repr::Skip(sl) => {
                 let n = &sl.nodes[self.pos];
@@ -1433,5 +1501,69 @@ mod tests {
         let v: Vec<_> = b.iter().map(|(m, s)| (s, SmallBytes::new(m))).collect();
         assert_eq!(v, items);
         assert!(format!("{a:?}").contains("m9"));
+    }
+
+    #[test]
+    fn pack_entries_round_trip() {
+        for score in [
+            0.0,
+            1.0,
+            1.5,
+            -2.25,
+            3.0e300,
+            -1.0e-300,
+            f64::MIN_POSITIVE / 4.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            123_456_789.0,
+            0.1,
+        ] {
+            for m in [&b""[..], b"m", &[b'x'; 64]] {
+                let e = zentry(score, m);
+                let (s, back) = zdecode(&e);
+                assert_eq!(s.to_bits(), score.to_bits());
+                assert_eq!(back, m);
+            }
+        }
+        // Short scores take few bytes: 0 none, 1.5 two, 0.1 all eight.
+        assert_eq!(zentry(0.0, b"m").len(), 2);
+        assert_eq!(zentry(1.5, b"m").len(), 4);
+        assert_eq!(zentry(0.1, b"m").len(), 10);
+    }
+
+    #[test]
+    fn pack_limits_at_default_thresholds() {
+        let lim = ZLimits::default();
+        // 128 members stay a listpack; the 129th converts.
+        let mut z = ZSetValue::new();
+        for i in 0..128 {
+            z.insert(format!("{i}").as_bytes(), (i % 3) as f64, lim);
+        }
+        assert_eq!(z.encoding(), "listpack");
+        z.insert(b"", -1.0, lim);
+        assert_eq!(z.encoding(), "skiplist");
+        assert_eq!(z.get(0), Some((&b""[..], -1.0)));
+        assert_eq!(z.len(), 129);
+        // A 64-byte member fits, a 65-byte one converts; an empty member is a member.
+        let mut z = ZSetValue::new();
+        z.insert(&[b'a'; 64], 1.0, lim);
+        z.insert(b"", 2.0, lim);
+        assert_eq!(z.encoding(), "listpack");
+        assert_eq!(z.score(b""), Some(2.0));
+        assert_eq!(z.rank(b""), Some((1, 2.0)));
+        z.insert(&[b'b'; 65], 0.5, lim);
+        assert_eq!(z.encoding(), "skiplist");
+        // *STORE results are built compact again when they fit.
+        let items: Vec<(f64, SmallBytes)> =
+            z.iter().map(|(m, s)| (s, SmallBytes::new(m))).collect();
+        let again = ZSetValue::from_sorted(items[1..].to_vec(), lim);
+        assert_eq!(again.encoding(), "listpack");
+        assert_eq!(again.len(), 2);
+        // Popping a listpack down to nothing leaves no buffer behind.
+        let mut z = ZSetValue::from_sorted(items[1..].to_vec(), lim);
+        assert!(z.pop(true).is_some());
+        assert!(z.pop(true).is_some());
+        assert!(z.pop(false).is_none());
+        assert_eq!(z, ZSetValue::new());
     }
 }
