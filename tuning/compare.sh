@@ -637,7 +637,8 @@ run_cell() {
     pin "${V_LG[i]}"
     local -a cmd
     if [[ $tool == redis-benchmark ]]; then
-        cmd=(redis-benchmark -p "$port" -c "$CLIENTS" -t "${op,,}" -n "$n" -d "$DATA_SIZE")
+        # -r: keys key:000000000000..key:<KEY_MAX>, uniformly random, as slotcore-bench's.
+        cmd=(redis-benchmark -p "$port" -c "$CLIENTS" -t "${op,,}" -n "$n" -d "$DATA_SIZE" -r "$((KEY_MAX + 1))")
         ((LG_THREADS > 1)) && cmd+=(--threads "$LG_THREADS")
         ((pipe > 1)) && cmd+=(-P "$pipe")
         # redis-benchmark --cluster refuses a cluster of one master; a single node owns
@@ -859,7 +860,7 @@ REPORT=$WORK/report.md
     fi
     echo "- Load tools (per cell; PORT, OP, N vary):"
     [[ ,$TOOLS, == *,redis-benchmark,* ]] &&
-        echo "  - \`redis-benchmark -p PORT -c $CLIENTS -t {set|get} -n N -d $DATA_SIZE [-P 32]$( ((LG_THREADS > 1)) && echo " --threads $LG_THREADS")\` (single key \`key:__rand_int__\`)"
+        echo "  - \`redis-benchmark -p PORT -c $CLIENTS -t {set|get} -n N -d $DATA_SIZE -r $((KEY_MAX + 1)) [-P 32]$( ((LG_THREADS > 1)) && echo " --threads $LG_THREADS")\` (\`key:__rand_int__\` over $((KEY_MAX + 1)) random keys)"
     [[ ,$TOOLS, == *,slotcore-bench,* ]] &&
         echo "  - \`slotcore-bench -p PORT$CL_SBENCH -t $LG_THREADS -c $CPT --pipeline {1|32} -n N/$CLIENTS --ratio {1:0|0:1} --key-prefix PREFIX --key-minimum 0 --key-maximum $KEY_MAX -d $DATA_SIZE\` (uniform random keys, all $((KEY_MAX + 1)) prefilled before the rounds, so GETs hit)"
     echo

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # shard-nodes.sh — cluster mode with every shard a node: one slotcore process with 2
-# shard-nodes, vs a Redis Cluster of 2 redis-server processes, vs slotcore with 1 shard.
+# shard-nodes, vs a Redis Cluster of 2 redis-server processes, vs slotcore with 1 shard,
+# vs a 1-node Redis Cluster (the control: what two nodes time-sharing one CPU cost Redis).
 #
 # Usage:
 #   tuning/shard-nodes.sh [--rounds N] [--keys N] [--requests N] [--out FILE.md]
@@ -77,6 +78,11 @@ start() {
       taskset -c 1 "$SLOTCORE" --port "$port" --shards 1 --shard-cpus 1 --bus-cpu 1 \
         --cluster-enabled yes --dir "$dir" >"$dir/log" 2>&1 &
       SERVER_PIDS=($!); PORTS=("$port") ;;
+    redis-1)
+      mkdir -p "$dir/$port"
+      taskset -c 1 redis-server --port "$port" --cluster-enabled yes --dir "$dir/$port" \
+        --save '' --appendonly no >"$dir/$port/log" 2>&1 &
+      SERVER_PIDS=($!); PORTS=("$port") ;;
     redis-2)
       for p in "$port" $((port + 1)); do
         mkdir -p "$dir/$p"
@@ -131,9 +137,9 @@ measure() {
   log "$cfg $tool $op P$pl round $round: $ops ops/s, $cpu_us us CPU/op, forwarded $fw"
 }
 
-PORT=23100
+PORT=15100   # client ports and bus ports (+10000) below the ephemeral range
 for round in $(seq "$ROUNDS"); do
-  for cfg in slotcore-2 redis-2 slotcore-1; do
+  for cfg in slotcore-2 redis-2 slotcore-1 redis-1; do
     start "$cfg" "$PORT"
     # Fill the keyspace so GETs hit.
     taskset -c 0 "$BENCH" --cluster-mode -p "${PORTS[0]}" -c 50 --ratio 1:0 --key-pattern P:P \
@@ -141,7 +147,7 @@ for round in $(seq "$ROUNDS"); do
     for pl in 1 32; do
       for op in SET GET; do
         measure "$cfg" slotcore-bench "$op" "$pl" "$round"
-        [ "$cfg" = slotcore-1 ] || measure "$cfg" redis-benchmark "$op" "$pl" "$round"
+        [ "${#PORTS[@]}" -lt 2 ] || measure "$cfg" redis-benchmark "$op" "$pl" "$round"
       done
     done
     stop
@@ -150,12 +156,12 @@ for round in $(seq "$ROUNDS"); do
 done
 
 {
-  echo "# Shard-nodes: slotcore 2 shard-nodes vs Redis Cluster of 2 vs slotcore 1 shard"
+  echo "# Shard-nodes: slotcore 2 shard-nodes vs Redis Cluster of 2, and 1-node references"
   echo
   echo "\`tuning/shard-nodes.sh --rounds $ROUNDS --keys $KEYS --requests $REQUESTS\`, $(date -u '+%Y-%m-%d %H:%M UTC'), servers on CPU 1, load on CPU 0, 50 clients, $KEYS random keys (prefilled). Medians of $ROUNDS rounds; CPU = server utime+stime per request."
   echo
-  echo "| tool | cell | slotcore-2 ops/s | redis-2 ops/s | slotcore-1 ops/s | slotcore-2 µs CPU/op | redis-2 µs CPU/op | slotcore-1 µs CPU/op | CPU 2-shard / Redis | CPU 2-shard / 1-shard | forwarded (2-shard) |"
-  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| tool | cell | slotcore-2 ops/s | redis-2 ops/s | slotcore-1 ops/s | redis-1 ops/s | slotcore-2 µs CPU/op | redis-2 µs CPU/op | slotcore-1 µs CPU/op | redis-1 µs CPU/op | CPU slotcore-2 / redis-2 | CPU slotcore-2 / slotcore-1 | CPU redis-2 / redis-1 (control) | forwarded (slotcore-2) |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   awk -F'\t' '
     function median(arr, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (arr[j] < arr[i]) { t = arr[i]; arr[i] = arr[j]; arr[j] = t } return arr[int((n + 1) / 2)] }
     { k = $2 SUBSEP $3; cells[k] = 1; n = ++cnt[$1, k]; ops[$1, k, n] = $5; cpu[$1, k, n] = $6; if ($1 == "slotcore-2") fw[k] = $7 }
@@ -163,10 +169,12 @@ done
       for (k in cells) {
         split(k, p, SUBSEP)
         line = "| " p[1] " | " p[2]
-        for (c = 1; c <= 3; c++) { cfg = (c == 1 ? "slotcore-2" : c == 2 ? "redis-2" : "slotcore-1"); n = cnt[cfg, k]; if (n) { for (i = 1; i <= n; i++) a[i] = ops[cfg, k, i]; mo[cfg] = median(a, n); line = line " | " mo[cfg] } else { mo[cfg] = ""; line = line " | -" } }
-        for (c = 1; c <= 3; c++) { cfg = (c == 1 ? "slotcore-2" : c == 2 ? "redis-2" : "slotcore-1"); n = cnt[cfg, k]; if (n) { for (i = 1; i <= n; i++) a[i] = cpu[cfg, k, i]; mc[cfg] = median(a, n); line = line " | " mc[cfg] } else { mc[cfg] = ""; line = line " | -" } }
+        split("slotcore-2 redis-2 slotcore-1 redis-1", cfgs, " ")
+        for (c = 1; c <= 4; c++) { cfg = cfgs[c]; n = cnt[cfg, k]; if (n) { for (i = 1; i <= n; i++) a[i] = ops[cfg, k, i]; mo[cfg] = median(a, n); line = line " | " mo[cfg] } else { mo[cfg] = ""; line = line " | -" } }
+        for (c = 1; c <= 4; c++) { cfg = cfgs[c]; n = cnt[cfg, k]; if (n) { for (i = 1; i <= n; i++) a[i] = cpu[cfg, k, i]; mc[cfg] = median(a, n); line = line " | " mc[cfg] } else { mc[cfg] = ""; line = line " | -" } }
         line = line " | " (mc["redis-2"] != "" ? sprintf("%.2f", mc["slotcore-2"] / mc["redis-2"]) : "-")
         line = line " | " (mc["slotcore-1"] != "" ? sprintf("%.2f", mc["slotcore-2"] / mc["slotcore-1"]) : "-")
+        line = line " | " (mc["redis-1"] != "" && mc["redis-2"] != "" ? sprintf("%.2f", mc["redis-2"] / mc["redis-1"]) : "-")
         line = line " | " fw[k] " |"
         print line
       }
