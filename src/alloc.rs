@@ -95,6 +95,32 @@ pub fn peak() -> u64 {
     PEAK.load(Ordering::Relaxed) as u64
 }
 
+/// Memory mimalloc holds from the OS: committed pages, including free pages its
+/// per-thread heaps keep for reuse (what `allocated()` does not count).
+pub fn committed() -> u64 {
+    let mut commit: usize = 0;
+    // SAFETY: every out-parameter but one is null (allowed); `commit` outlives the call.
+    unsafe {
+        libmimalloc_sys::mi_process_info(
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            &mut commit,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        )
+    };
+    commit as u64
+}
+
+/// Purge the calling thread's free pages (mimalloc heaps are per thread).
+pub fn collect() {
+    // SAFETY: a plain call into the allocator on the current thread.
+    unsafe { libmimalloc_sys::mi_collect(false) };
+}
+
 /// Resident set size from /proc/self/statm.
 pub fn rss() -> u64 {
     let page = 4096;

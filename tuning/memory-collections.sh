@@ -5,7 +5,7 @@
 # Usage:
 #   tuning/memory-collections.sh [--slotcore PATH] [--keys N] [--out FILE.md]
 #
-# For each data set, each server is started fresh (slotcore with --shards 1),
+# For each data set, each server is started fresh (slotcore with --shards SHARDS, default 2),
 # its used_memory is read, the keys are loaded with `redis-cli --pipe`, and
 # used_memory is read again. The report gives (after - before) / keys, the
 # encoding of a sample key, and the process RSS.
@@ -36,6 +36,7 @@ READY_TIMEOUT=${READY_TIMEOUT:-30}
 
 SLOTCORE=""
 KEYS=100000
+SHARDS=2
 DATASETS="hashes,sets,intsets,zsets,lists,strings"
 OUT=""
 
@@ -57,11 +58,12 @@ EOF
 
 while (($# > 0)); do
     case $1 in
-        --slotcore | --keys | --sets | --out)
+        --slotcore | --keys | --sets | --out | --shards)
             (($# >= 2)) || die "$1 needs a value"
             case $1 in
                 --slotcore) SLOTCORE=$2 ;;
                 --keys) KEYS=$2 ;;
+                --shards) SHARDS=$2 ;;
                 --sets) DATASETS=$2 ;;
                 --out) OUT=$2 ;;
             esac
@@ -160,7 +162,7 @@ EOF
 start_server() {
     local name=$1 port=$2 logf=$WORK/$1-$2.log deadline reported
     case $name in
-        slotcore) "$SLOTCORE" --port "$port" --shards 1 --save "" --appendonly no </dev/null >"$logf" 2>&1 & ;;
+        slotcore) "$SLOTCORE" --port "$port" --shards "$SHARDS" --save "" --appendonly no </dev/null >"$logf" 2>&1 & ;;
         redis) redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --daemonize no \
             --dir "$WORK" </dev/null >"$logf" 2>&1 & ;;
     esac
@@ -253,6 +255,7 @@ for dataset in "${DATASET_LIST[@]}"; do
         [[ -n $port ]] || die "no free port"
         start_server "$name" "$port"
         before=$(used_memory "$port")
+        rss0=$(rss_bytes "$SERVER_PID")
         log "$name: loading $KEYS $dataset (used_memory before: $before)"
         timeout 600 redis-cli -p "$port" --pipe <"$proto" >"$WORK/$name-$dataset.pipe" 2>&1 ||
             { cat "$WORK/$name-$dataset.pipe" >&2; die "$name: redis-cli --pipe failed"; }
@@ -262,9 +265,13 @@ for dataset in "${DATASET_LIST[@]}"; do
         [[ $dbsize == "$KEYS" ]] || die "$name: DBSIZE $dbsize after loading $KEYS keys"
         after=$(used_memory "$port")
         enc=$(redis-cli -p "$port" OBJECT ENCODING "$(sample_key "$dataset")")
+        # Let the allocators return the load's transient buffers (slotcore purges
+        # once a second) before reading RSS.
+        sleep 2
         rss=$(rss_bytes "$SERVER_PID")
         per_key=$(awk -v a="$after" -v b="$before" -v n="$KEYS" 'BEGIN { printf "%.1f", (a - b) / n }')
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$dataset" "$name" "$enc" "$before" "$after" "$per_key" "$rss" >>"$ROWS"
+        rss_key=$(awk -v a="$rss" -v b="$rss0" -v n="$KEYS" 'BEGIN { printf "%.1f", (a - b) / n }')
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$dataset" "$name" "$enc" "$before" "$after" "$per_key" "$rss0" "$rss" "$rss_key" >>"$ROWS"
         stop_server
     done
 done
@@ -276,11 +283,11 @@ REPORT=$WORK/report.md
     echo "- Date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
     echo "- redis-server: $(redis-server --version)"
     echo "- slotcore binary: \`$SLOTCORE\`"
-    echo "- Keys per data set: $KEYS (each server started fresh per data set; slotcore --shards 1)"
+    echo "- Keys per data set: $KEYS (each server started fresh per data set; slotcore --shards $SHARDS)"
     echo
-    echo "| data set | server | encoding | used_memory before | used_memory after | bytes/key (Δ used_memory / keys) | RSS after |"
-    echo "|---|---|---|---:|---:|---:|---:|"
-    awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$ROWS"
+    echo "| data set | server | encoding | used_memory before | used_memory after | bytes/key (Δ used_memory / keys) | RSS before | RSS after (2 s later) | Δ RSS / key |"
+    echo "|---|---|---|---:|---:|---:|---:|---:|---:|"
+    awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9 }' "$ROWS"
     echo
     echo "hashes: 5 fields \`field:N\` with values \`value:<i>:N\`; sets: 5 members \`member:<i>:N\`;"
     echo "intsets: 5 integers; zsets: 5 members \`member:<i>:N\` scored 1.5 … 7.5; lists: 5"

@@ -1210,10 +1210,15 @@ pub fn info_combine(
         ));
     }
     if want("memory") {
-        let used = crate::alloc::allocated();
+        // used_memory counts the bytes handed out at their allocation-class size (as
+        // Redis's zmalloc); allocator_active is what mimalloc estimates it holds
+        // (reserved, accessible pages), allocator_resident the process's RSS.
+        let allocated = crate::alloc::allocated();
+        let committed = crate::alloc::committed();
+        let used = allocated;
         let rss = crate::alloc::rss();
         t.push_str(&format!(
-            "# Memory\r\nused_memory:{used}\r\nused_memory_human:{}\r\nused_memory_rss:{rss}\r\nused_memory_rss_human:{}\r\nused_memory_peak:{}\r\nused_memory_peak_human:{}\r\nmaxmemory:{}\r\nmaxmemory_human:{}\r\nmaxmemory_policy:{}\r\nmem_fragmentation_ratio:{:.2}\r\nmem_allocator:mimalloc\r\nlazyfree_pending_objects:0\r\n\r\n",
+            "# Memory\r\nused_memory:{used}\r\nused_memory_human:{}\r\nused_memory_rss:{rss}\r\nused_memory_rss_human:{}\r\nused_memory_peak:{}\r\nused_memory_peak_human:{}\r\nmaxmemory:{}\r\nmaxmemory_human:{}\r\nmaxmemory_policy:{}\r\nmem_fragmentation_ratio:{:.2}\r\nallocator_allocated:{allocated}\r\nallocator_active:{committed}\r\nallocator_resident:{rss}\r\nmem_allocator:mimalloc\r\nlazyfree_pending_objects:0\r\n\r\n",
             human(used),
             human(rss),
             crate::alloc::peak(),

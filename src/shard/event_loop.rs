@@ -397,6 +397,12 @@ impl Shard {
             }
         }
         crate::alloc::allocated();
+        // Give this thread's free pages back once a second: mimalloc purges them only
+        // on its own later calls, which an idle shard never makes.
+        if self.now / 1000 != self.collected_at / 1000 {
+            self.collected_at = self.now;
+            crate::alloc::collect();
+        }
     }
 
     /// The event loop. Returns when a shutdown was requested and replies are flushed.

@@ -111,6 +111,8 @@ pub struct Shard {
     commands: u64,
     /// The last command name looked up, as the client spelled it, and its spec.
     last_lookup: std::cell::Cell<Option<([u8; 16], u8, &'static CommandSpec)>>,
+    /// When the cron last had the allocator purge this thread's free pages (ms).
+    collected_at: u64,
     /// `db.expired_keys` when the slot key counts were last republished (cluster).
     counted_expired: u64,
     timer: Box<types::Timespec>,
@@ -161,6 +163,7 @@ impl Shard {
             now: unix_ms(),
             commands: 0,
             counted_expired: 0,
+            collected_at: 0,
             last_lookup: std::cell::Cell::new(None),
             timer: Box::new(types::Timespec::new()),
             cqes: Vec::with_capacity(1024),
