@@ -129,7 +129,6 @@ fn timeout_spares_subscribers(kind: Kind, shards: &str) {
 }
 
 #[test]
-#[ignore = "slotcore bug: the timeout cron (shard/mod.rs) closes pub/sub subscribers"]
 fn timeout_spares_subscribers_slotcore() {
     timeout_spares_subscribers(Kind::Slotcore, "2");
 }

@@ -379,9 +379,12 @@ impl Shard {
                 .conns
                 .iter()
                 .filter(|(_, c)| {
+                    // Subscribers only listen, and blocked clients wait on their own
+                    // timeout: Redis spares both (its queue is non-empty when blocked).
                     !c.closing
                         && self.now.saturating_sub(c.client.last_ms) > limit
                         && c.queue.is_empty()
+                        && c.client.subs.is_none()
                 })
                 .map(|(i, _)| i)
                 .collect();
