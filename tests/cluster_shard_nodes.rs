@@ -271,3 +271,46 @@ fn mixed_with_a_stock_redis_server() {
         );
     }
 }
+
+/// `cluster-announce-port` / `-bus-port` are shard-node 0's; shard-node i announces them
+/// plus i (its real ports are P+i and C+i): in its own `myself` line and to its peers.
+#[test]
+fn announced_ports_are_per_shard_node() {
+    let a = Node::start_process_args(
+        Kind::Slotcore,
+        2,
+        &[
+            "--cluster-announce-port",
+            "31000",
+            "--cluster-announce-bus-port",
+            "32000",
+        ],
+    );
+    for (i, n) in a.iter().enumerate() {
+        let me = n.myself();
+        assert_eq!(
+            (me.port, me.cport),
+            (31000 + i as u16, 32000 + i as u16),
+            "{me:?}"
+        );
+    }
+    // A peer learns the announced ports of both shard-nodes from the bus header.
+    let b = Node::start(Kind::Slotcore);
+    for n in &a {
+        common::cluster::meet(&b, n);
+    }
+    let ids: Vec<String> = a.iter().map(|n| n.myid()).collect();
+    assert!(
+        wait_until(Duration::from_secs(20), || {
+            b.try_nodes().is_ok_and(|lines| {
+                ids.iter().enumerate().all(|(i, id)| {
+                    lines.iter().any(|l| {
+                        &l.id == id && l.port == 31000 + i as u16 && l.cport == 32000 + i as u16
+                    })
+                })
+            })
+        }),
+        "{:#?}",
+        b.nodes()
+    );
+}

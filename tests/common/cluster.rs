@@ -149,6 +149,8 @@ pub struct Node {
     /// Shard-nodes in this node's process (1 for redis-server) and this node's index.
     pub shards: usize,
     pub shard: usize,
+    /// More `--directive value` arguments for the process.
+    extra: Vec<String>,
     dir: std::sync::Arc<TempDir>,
     child: Option<Child>,
 }
@@ -178,7 +180,21 @@ impl Node {
         Self::start_process_with(kind, shards, NODE_TIMEOUT_MS)
     }
 
+    /// [`Self::start_process`] with more `--directive value` arguments.
+    pub fn start_process_args(kind: Kind, shards: usize, extra: &[&str]) -> Vec<Node> {
+        Self::start_process_full(kind, shards, NODE_TIMEOUT_MS, extra)
+    }
+
     fn start_process_with(kind: Kind, shards: usize, node_timeout_ms: u64) -> Vec<Node> {
+        Self::start_process_full(kind, shards, node_timeout_ms, &[])
+    }
+
+    fn start_process_full(
+        kind: Kind,
+        shards: usize,
+        node_timeout_ms: u64,
+        extra: &[&str],
+    ) -> Vec<Node> {
         let mut last_err = String::new();
         for _attempt in 0..5 {
             let mut n = Node {
@@ -187,6 +203,7 @@ impl Node {
                 node_timeout_ms,
                 shards,
                 shard: 0,
+                extra: extra.iter().map(|s| s.to_string()).collect(),
                 dir: std::sync::Arc::new(TempDir::new(match kind {
                     Kind::Slotcore => "cluster-slotcore",
                     Kind::Redis => "cluster-redis",
@@ -202,6 +219,7 @@ impl Node {
                             node_timeout_ms,
                             shards,
                             shard: i,
+                            extra: n.extra.clone(),
                             dir: n.dir.clone(),
                             child: None,
                         })
@@ -260,6 +278,7 @@ impl Node {
                 c.args(["--save", "", "--appendonly", "no"]);
             }
         }
+        c.args(&self.extra);
         c
     }
 
