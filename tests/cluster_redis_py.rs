@@ -5,7 +5,10 @@
 
 mod common;
 
-use common::cluster::{default_kind, three_masters};
+use common::cluster::{
+    add_slots_range, default_kind, meet_all, three_masters, wait_converged, wait_state_ok, Node,
+};
+use common::Kind;
 use std::process::Command;
 
 const SCRIPT: &str = r#"
@@ -74,6 +77,47 @@ fn redis_py_cluster_client_routes_by_slots() {
     ];
     let got: Vec<&str> = stdout.lines().collect();
     assert_eq!(got, want, "{stdout}");
+}
+
+/// The same script against two slotcore processes of two shard-nodes each (four nodes,
+/// slots in quarters): redis-py connects to every shard port and routes each key there.
+#[test]
+fn redis_py_against_shard_nodes() {
+    let py = python();
+    let a = Node::start_process(Kind::Slotcore, 2);
+    let b = Node::start_process(Kind::Slotcore, 2);
+    let nodes: Vec<&Node> = a.iter().chain(b.iter()).collect();
+    meet_all(&nodes);
+    wait_converged(&nodes);
+    for (i, n) in nodes.iter().enumerate() {
+        add_slots_range(n, (i * 4096) as u16, (i * 4096 + 4095) as u16);
+    }
+    wait_converged(&nodes);
+    wait_state_ok(&nodes);
+    let out = Command::new(&py)
+        .args(["-c", SCRIPT, &nodes[3].port.to_string()])
+        .output()
+        .expect("run python3");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "redis-py failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        got,
+        [
+            "nodes 4",
+            "read 3000",
+            "dbsize 3000",
+            "mget [1, 2, 3]",
+            "pipeline 70",
+            "hash {b'f': b'v'}",
+            "message b'hi'",
+        ],
+        "{stdout}"
+    );
 }
 
 // Every test runs twice: slotcore processes with 1 and with 2 shard-nodes each.
