@@ -5,6 +5,9 @@
 
 use super::*;
 
+/// Argument spans of a parsed command, relative to its start.
+type Spans = smallvec::SmallVec<[std::ops::Range<usize>; 8]>;
+
 impl Shard {
     pub(super) fn push_sqe(&mut self, e: squeue::Entry) {
         // SAFETY: every buffer an entry points to lives in a Conn (or self) that is kept
@@ -285,6 +288,11 @@ impl Shard {
         };
         let qlimit = cfg.client_query_buffer_limit;
         drop(cfg);
+        // Pipelines are run one command behind the parser: while command k runs, the
+        // keyspace entry of command k+1's (presumed) key is already being fetched
+        // (`Db::prefetch`), so its cache miss overlaps k's work. `pending` is a parsed
+        // command not yet run: its length and argument spans (relative to `pos`).
+        let mut pending: Option<(usize, Spans)> = None;
         loop {
             let c = &self.conns[idx];
             if c.closing || c.client.close_after_reply || c.paused {
@@ -301,8 +309,41 @@ impl Shard {
                 self.conns[idx].paused = true;
                 break;
             }
+            let ahead = pos + pending.as_ref().map_or(0, |p| p.0);
+            let input = &rbuf[ahead..];
+            let parsed = parser.parse(input, &limits);
+            if let Ok(Parsed::Multibulk { consumed }) = parsed {
+                // Spans are relative to the command's own start.
+                let spans: Spans = parser.args.iter().map(|s| s.start..s.end).collect();
+                if let Some(key) = spans.get(1) {
+                    self.db
+                        .prefetch(crate::slot::key_hash_slot(&input[key.clone()]));
+                }
+                // Run the previous command (it starts at `pos`); this one waits for the
+                // next turn, or for the connection to be able to run it.
+                if let Some((len, prev)) = pending.replace((consumed, spans)) {
+                    self.run_parsed(idx, &rbuf[pos..pos + len], &prev);
+                    pos += len;
+                }
+                continue;
+            }
+            // Anything else: first run the command parsed before it.
+            if let Some((len, prev)) = pending.take() {
+                self.run_parsed(idx, &rbuf[pos..pos + len], &prev);
+                pos += len;
+                match parsed {
+                    // The parser holds the partial command, which now starts at `pos`.
+                    Ok(Parsed::Incomplete) => {}
+                    // Parse it again from `pos`, after the state checks.
+                    Err(_) => {
+                        parser.reset();
+                        continue;
+                    }
+                    _ => continue,
+                }
+            }
             let input = &rbuf[pos..];
-            match parser.parse(input, &limits) {
+            match parsed {
                 Ok(Parsed::Incomplete) => {
                     if input.len() > qlimit {
                         // Redis closes such a client without a reply.
@@ -317,14 +358,7 @@ impl Shard {
                     let slices: Vec<&[u8]> = args.iter().map(|a| a.as_slice()).collect();
                     self.dispatch_guarded(idx, &slices);
                 }
-                Ok(Parsed::Multibulk { consumed }) => {
-                    let mut slices: smallvec::SmallVec<[&[u8]; 8]> = smallvec::SmallVec::new();
-                    for s in &parser.args {
-                        slices.push(&input[s.start..s.end]);
-                    }
-                    self.dispatch_guarded(idx, &slices);
-                    pos += consumed;
-                }
+                Ok(Parsed::Multibulk { .. }) => unreachable!("handled above"),
                 Err(e) => {
                     let c = &mut self.conns[idx];
                     let mut t = c.reply_buf();
@@ -346,6 +380,13 @@ impl Shard {
             c.rpos = pos;
         }
         self.mark_dirty(idx);
+    }
+
+    /// Dispatch a parsed command: `cmd` is its bytes, `spans` its arguments in them.
+    fn run_parsed(&mut self, idx: usize, cmd: &[u8], spans: &Spans) {
+        let slices: smallvec::SmallVec<[&[u8]; 8]> =
+            spans.iter().map(|r| &cmd[r.clone()]).collect();
+        self.dispatch_guarded(idx, &slices);
     }
 
     pub(super) fn cron(&mut self) {
