@@ -11,7 +11,7 @@ use crate::slot::key_hash_slot;
 use crate::store::SmallBytes;
 
 /// Popped members with their scores, in pop order.
-pub(crate) type Popped = Vec<(SmallBytes, f64)>;
+type Popped = Vec<(SmallBytes, f64)>;
 
 /// Pop up to `count` members from the low (`max` false) or high end of the sorted set
 /// at `key` (whose slot is `slot`), lowest/highest first. `Ok(None)` when the key does

@@ -49,6 +49,8 @@ fn parse_lex_range(min: &[u8], max: &[u8]) -> Result<LexRange, CmdError> {
     })
 }
 
+// ---- counts ----
+
 /// ```text
 /// ZCOUNT key min max
 /// ```
