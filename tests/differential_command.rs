@@ -69,8 +69,8 @@ const ALLOWED: &[(&str, &[&str], &str)] = &[
             "readonly",
             "readwrite",
         ],
-        "server.rs acl_categories() derives categories from group and flags; Redis \
-         declares them per command (@dangerous, @keyspace, @connection, @admin)",
+        "command/server/commands.rs acl_categories() derives categories from group and \
+         flags; Redis declares them per command (@dangerous, @keyspace, @connection, @admin)",
     ),
     (
         "flags",
@@ -103,8 +103,8 @@ const ALLOWED: &[(&str, &[&str], &str)] = &[
             "sunionstore",
             "sdiffstore",
         ],
-        "server.rs write_info() emits one range spec from first/last/step; Redis has one \
-         spec per role (source, destination) over the same positions",
+        "command/server/commands.rs write_info() emits one range spec from first/last/step; \
+         Redis has one spec per role (source, destination) over the same positions",
     ),
     (
         "keyspecs",
@@ -278,10 +278,11 @@ fn command_info_matches_redis() {
 }
 
 /// The flags of each key spec (RW/RO/OW/RM and ACCESS/UPDATE/INSERT/DELETE): slotcore's
-/// write_info() (server.rs) derives them from the write/readonly flag alone (RW UPDATE or
-/// RO ACCESS), where Redis declares them per command. No client routes with them.
+/// write_info() (command/server/commands.rs) derives them from the write/readonly flag
+/// alone (RW UPDATE or RO ACCESS), where Redis declares them per command. No client
+/// routes with them.
 #[test]
-#[ignore = "known gap: key-spec flags derived from write/readonly in server.rs"]
+#[ignore = "known gap: key-spec flags derived from write/readonly (command/server/commands.rs)"]
 fn command_keyspec_flags_match_redis() {
     let differences = info_differences();
     let flags: Vec<&Difference> = differences
