@@ -690,7 +690,7 @@ fn blocked_client_is_redirected_when_its_slot_moves() {
 /// configEpoch: while a master is down another takes its slots with a bumped epoch; when
 /// it comes back claiming them with its older epoch, the newer claim wins (by the other
 /// nodes' PINGs or their UPDATE messages — which one arrives first is a race, in Redis
-/// too; src/cluster/state.rs tests UPDATE on its own), it gives the slots up and, having
+/// too; src/cluster/state/ tests UPDATE on its own), it gives the slots up and, having
 /// none left (cluster-allow-replica-migration is on by default), becomes a replica of the
 /// new owner.
 fn stale_owner_gives_up_its_slots_and_becomes_a_replica() {
