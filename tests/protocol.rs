@@ -372,7 +372,40 @@ fn resp_replies_parse_as_one_stream(s: &Server) {
     assert_eq!(vals[4], Val::Int(1));
 }
 
+/// One write carrying multibulk and inline commands, a command that blocks the
+/// connection for a moment, and a protocol error at the end: every reply in order, the
+/// commands after the blocking one run after it, the error closes the connection.
+/// (The shard runs pipelines a few commands behind its parser.)
+fn pipeline_mixed_items_keep_order(s: &Server) {
+    let mut c = s.client();
+    let mut input = Vec::new();
+    input.extend(common::encode(&[b"SET", b"pk", b"v"]));
+    input.extend(common::encode(&[b"GET", b"pk"]));
+    input.extend_from_slice(b"PING\r\n");
+    input.extend(common::encode(&[b"GET", b"pk"]));
+    input.extend(common::encode(&[b"BLPOP", b"pnolist", b"0.2"]));
+    input.extend(common::encode(&[b"APPEND", b"pk", b"w"]));
+    input.extend(common::encode(&[b"INCR", b"pn"]));
+    input.extend_from_slice(b"*x\r\n");
+    c.send(&input);
+    let want: [&[u8]; 8] = [
+        b"+OK\r\n",
+        b"$1\r\nv\r\n",
+        b"+PONG\r\n",
+        b"$1\r\nv\r\n",
+        b"*-1\r\n",
+        b":2\r\n",
+        b":1\r\n",
+        b"-ERR Protocol error: invalid multibulk length\r\n",
+    ];
+    for w in want {
+        assert_eq!(common::show(&c.read_reply()), common::show(w));
+    }
+    assert!(c.closed_by_peer(Duration::from_secs(5)));
+}
+
 per_shards!(
+    pipeline_mixed_items_keep_order,
     pipeline_10k,
     resp3_shapes,
     inline_commands,

@@ -288,11 +288,14 @@ impl Shard {
         };
         let qlimit = cfg.client_query_buffer_limit;
         drop(cfg);
-        // Pipelines are run one command behind the parser: while command k runs, the
-        // keyspace entry of command k+1's (presumed) key is already being fetched
-        // (`Db::prefetch`), so its cache miss overlaps k's work. `pending` is a parsed
-        // command not yet run: its length and argument spans (relative to `pos`).
-        let mut pending: Option<(usize, Spans)> = None;
+        // Pipelines are run two commands behind the parser: when command k+2 is parsed,
+        // the slot table header of its (presumed) key is prefetched, k+1's key table
+        // (whose header was prefetched a command ago) is prefetched, and k runs; so the
+        // cache misses of the next commands overlap the current one's work. `pending`
+        // holds parsed commands not yet run, oldest first (it starts at `pos`): their
+        // lengths, argument spans (relative to their own start) and key slots.
+        let mut pending: smallvec::SmallVec<[(usize, Spans, Option<u16>); 2]> =
+            smallvec::SmallVec::new();
         loop {
             let c = &self.conns[idx];
             if c.closing || c.client.close_after_reply || c.paused {
@@ -309,38 +312,37 @@ impl Shard {
                 self.conns[idx].paused = true;
                 break;
             }
-            let ahead = pos + pending.as_ref().map_or(0, |p| p.0);
+            let ahead = pos + pending.iter().map(|p| p.0).sum::<usize>();
             let input = &rbuf[ahead..];
             let parsed = parser.parse(input, &limits);
             if let Ok(Parsed::Multibulk { consumed }) = parsed {
                 // Spans are relative to the command's own start.
                 let spans: Spans = parser.args.iter().map(|s| s.start..s.end).collect();
-                if let Some(key) = spans.get(1) {
-                    self.db
-                        .prefetch(crate::slot::key_hash_slot(&input[key.clone()]));
+                let slot = spans
+                    .get(1)
+                    .map(|key| crate::slot::key_hash_slot(&input[key.clone()]));
+                if let Some(slot) = slot {
+                    self.db.prefetch(slot);
                 }
-                // Run the previous command (it starts at `pos`); this one waits for the
-                // next turn, or for the connection to be able to run it.
-                if let Some((len, prev)) = pending.replace((consumed, spans)) {
+                if pending.len() == 2 {
+                    if let Some(slot) = pending[1].2 {
+                        self.db.prefetch_keys(slot);
+                    }
+                    let (len, prev, _) = pending.remove(0);
                     self.run_parsed(idx, &rbuf[pos..pos + len], &prev);
                     pos += len;
                 }
+                pending.push((consumed, spans, slot));
                 continue;
             }
-            // Anything else: first run the command parsed before it.
-            if let Some((len, prev)) = pending.take() {
+            // Anything else: first run what was parsed before it, oldest first, checking
+            // the connection between them; the parser starts this item afresh after.
+            if !pending.is_empty() {
+                parser.reset();
+                let (len, prev, _) = pending.remove(0);
                 self.run_parsed(idx, &rbuf[pos..pos + len], &prev);
                 pos += len;
-                match parsed {
-                    // The parser holds the partial command, which now starts at `pos`.
-                    Ok(Parsed::Incomplete) => {}
-                    // Parse it again from `pos`, after the state checks.
-                    Err(_) => {
-                        parser.reset();
-                        continue;
-                    }
-                    _ => continue,
-                }
+                continue;
             }
             let input = &rbuf[pos..];
             match parsed {

@@ -211,6 +211,25 @@ impl Db {
         let _ = slot;
     }
 
+    /// Start fetching `slot`'s key table (a second-level hint, once the header is
+    /// cached: see [`Self::prefetch`]).
+    #[inline]
+    pub fn prefetch_keys(&self, slot: u16) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(sdb) = self.slots[slot as usize].as_deref() {
+            if let SlotKeys::Vec { entries, tags } = &sdb.keys {
+                // SAFETY: prefetching is a hint; it never faults, whatever the address.
+                unsafe {
+                    use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+                    _mm_prefetch::<_MM_HINT_T0>(tags.as_ptr() as *const i8);
+                    _mm_prefetch::<_MM_HINT_T0>(entries.as_ptr() as *const i8);
+                }
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = slot;
+    }
+
     /// Look a key up (expired keys count as absent and are removed).
     pub fn get(&mut self, slot: u16, key: &[u8], now: u64) -> Option<&Value> {
         self.expire_if_needed(slot, key, now);
