@@ -52,12 +52,10 @@ fn python() -> String {
     panic!("no python3 with redis-py (apt-get install -y python3-redis; .ci/run does); refusing to skip");
 }
 
-fn redis_py_cluster_client_routes_by_slots() {
-    let py = python();
-    let k = default_kind();
-    let nodes = three_masters([k, k, k]);
-    let out = Command::new(&py)
-        .args(["-c", SCRIPT, &nodes[1].port.to_string()])
+/// Run the script against the cluster through `port`; it must see `nodes` masters.
+fn run_script(port: u16, nodes: usize) {
+    let out = Command::new(python())
+        .args(["-c", SCRIPT, &port.to_string()])
         .output()
         .expect("run python3");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -67,23 +65,28 @@ fn redis_py_cluster_client_routes_by_slots() {
         String::from_utf8_lossy(&out.stderr)
     );
     let want = [
-        "nodes 3",
-        "read 3000",
-        "dbsize 3000",
-        "mget [1, 2, 3]",
-        "pipeline 70",
-        "hash {b'f': b'v'}",
-        "message b'hi'",
+        format!("nodes {nodes}"),
+        "read 3000".into(),
+        "dbsize 3000".into(),
+        "mget [1, 2, 3]".into(),
+        "pipeline 70".into(),
+        "hash {b'f': b'v'}".into(),
+        "message b'hi'".into(),
     ];
     let got: Vec<&str> = stdout.lines().collect();
     assert_eq!(got, want, "{stdout}");
+}
+
+fn redis_py_cluster_client_routes_by_slots() {
+    let k = default_kind();
+    let nodes = three_masters([k, k, k]);
+    run_script(nodes[1].port, 3);
 }
 
 /// The same script against two slotcore processes of two shard-nodes each (four nodes,
 /// slots in quarters): redis-py connects to every shard port and routes each key there.
 #[test]
 fn redis_py_against_shard_nodes() {
-    let py = python();
     let a = Node::start_process(Kind::Slotcore, 2);
     let b = Node::start_process(Kind::Slotcore, 2);
     let nodes: Vec<&Node> = a.iter().chain(b.iter()).collect();
@@ -94,30 +97,7 @@ fn redis_py_against_shard_nodes() {
     }
     wait_converged(&nodes);
     wait_state_ok(&nodes);
-    let out = Command::new(&py)
-        .args(["-c", SCRIPT, &nodes[3].port.to_string()])
-        .output()
-        .expect("run python3");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "redis-py failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let got: Vec<&str> = stdout.lines().collect();
-    assert_eq!(
-        got,
-        [
-            "nodes 4",
-            "read 3000",
-            "dbsize 3000",
-            "mget [1, 2, 3]",
-            "pipeline 70",
-            "hash {b'f': b'v'}",
-            "message b'hi'",
-        ],
-        "{stdout}"
-    );
+    run_script(nodes[3].port, 4);
 }
 
 // Every test runs twice: slotcore processes with 1 and with 2 shard-nodes each.

@@ -10,12 +10,9 @@ impl Shard {
     /// blocked wait when it is the blocked command's reply.
     pub(super) fn deliver_local(&mut self, token: Token, seq: u64, part: u32, data: Vec<u8>) {
         let idx = token.idx as usize;
-        let Some(c) = self.conns.get_mut(idx) else {
+        let Some(c) = live_conn(&mut self.conns, token) else {
             return;
         };
-        if c.gen != token.gen {
-            return;
-        }
         c.deliver(&self.shared, seq, part, data);
         if c.blocked_seq == Some(seq) {
             c.blocked_seq = None;
@@ -118,12 +115,9 @@ impl Shard {
             let data = &batch.data[start..end as usize];
             start = end as usize;
             let idx = token.idx as usize;
-            let Some(c) = self.conns.get_mut(idx) else {
+            let Some(c) = live_conn(&mut self.conns, token) else {
                 continue;
             };
-            if c.gen != token.gen {
-                continue;
-            }
             c.deliver_slice(&self.shared, seq, part, data);
             self.mark_dirty(idx);
         }
@@ -397,4 +391,11 @@ impl Shard {
         };
         let _ = self.exec_owned(spec, &args, &req);
     }
+}
+
+/// The connection a token names, if it is still the same connection.
+fn live_conn(conns: &mut slab::Slab<Conn>, token: Token) -> Option<&mut Conn> {
+    conns
+        .get_mut(token.idx as usize)
+        .filter(|c| c.gen == token.gen)
 }

@@ -14,6 +14,7 @@
 //! present for the whole scan is returned exactly once, whatever is added, removed or
 //! rehashed between calls.
 
+use super::packed::{get_varint, put_varint, varint_len};
 use super::SmallBytes;
 use hashbrown::HashTable;
 use std::hash::BuildHasher;
@@ -44,24 +45,6 @@ pub fn elem_hash(b: &[u8]) -> u64 {
 
 // ---- Pack ----
 
-fn varint_len(mut n: usize) -> usize {
-    let mut l = 1;
-    while n >= 0x80 {
-        n >>= 7;
-        l += 1;
-    }
-    l
-}
-
-fn put_varint(v: &mut Vec<u8>, mut n: usize) {
-    while n >= 0x80 {
-        v.push((n as u8) | 0x80);
-        n >>= 7;
-    }
-    v.push(n as u8);
-}
-
-/// Write `n` over the varint at `pos`, which has the same encoded length.
 fn rewrite_varint(b: &mut [u8], mut pos: usize, mut n: usize) {
     while n >= 0x80 {
         b[pos] = (n as u8) | 0x80;
@@ -69,22 +52,6 @@ fn rewrite_varint(b: &mut [u8], mut pos: usize, mut n: usize) {
         pos += 1;
     }
     b[pos] = n as u8;
-}
-
-/// Decode the LEB128 number at `pos`: (number, position after it).
-#[inline]
-fn get_varint(b: &[u8], mut pos: usize) -> (usize, usize) {
-    let mut n = 0usize;
-    let mut shift = 0;
-    loop {
-        let c = b[pos];
-        pos += 1;
-        n |= ((c & 0x7f) as usize) << shift;
-        if c < 0x80 {
-            return (n, pos);
-        }
-        shift += 7;
-    }
 }
 
 fn encoded_len(items: &[&[u8]]) -> usize {

@@ -17,7 +17,8 @@
 
 use std::ops::Range;
 
-fn varint_len(mut n: usize) -> usize {
+/// Bytes the LEB128 encoding of `n` takes (shared with `hash`'s packs).
+pub(super) fn varint_len(mut n: usize) -> usize {
     let mut l = 1;
     while n >= 0x80 {
         n >>= 7;
@@ -26,7 +27,8 @@ fn varint_len(mut n: usize) -> usize {
     l
 }
 
-fn put_varint(v: &mut Vec<u8>, mut n: usize) {
+/// Append `n` as LEB128.
+pub(super) fn put_varint(v: &mut Vec<u8>, mut n: usize) {
     while n >= 0x80 {
         v.push((n as u8) | 0x80);
         n >>= 7;
@@ -36,7 +38,7 @@ fn put_varint(v: &mut Vec<u8>, mut n: usize) {
 
 /// Decode the varint at `pos`: (number, position after it).
 #[inline]
-fn get_varint(b: &[u8], mut pos: usize) -> (usize, usize) {
+pub(super) fn get_varint(b: &[u8], mut pos: usize) -> (usize, usize) {
     let (mut n, mut shift) = (0usize, 0);
     loop {
         let c = b[pos];
