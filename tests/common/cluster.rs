@@ -9,7 +9,8 @@
 //! A slotcore process with `--shards k` is k cluster nodes (shard-nodes on ports P..P+k,
 //! bus ports P+10000..). [`Node::start`] starts a process and hands back its first
 //! shard-node (the siblings run but stay out of the cluster unless a test meets them);
-//! [`Node::start_process`] hands back all k. How many shards a process gets is
+//! [`Node::start_process`] hands back all k; [`three_masters`] makes its first two
+//! masters sibling shard-nodes of one process when processes have several. How many shards a process gets is
 //! [`shards_per_process`]: 2 unless the test runs under [`per_process_shards!`], which
 //! runs it once with 1 and once with 2.
 //!
@@ -714,7 +715,18 @@ pub fn wait_state_ok(nodes: &[&Node]) {
 /// Three masters of `kinds`: MEET (first meets the others), converge, `THIRDS` assigned in
 /// order with ADDSLOTSRANGE, converge again, `cluster_state:ok` everywhere.
 pub fn three_masters(kinds: [Kind; 3]) -> Vec<Node> {
-    let nodes: Vec<Node> = kinds.into_iter().map(Node::start).collect();
+    // With several shard-nodes per slotcore process, the first two masters are sibling
+    // shard-nodes of one process (so the tests see siblings as cluster members: MOVED
+    // between them, gossip over the one bus core); the third is its own process, so
+    // killing it fails that node alone.
+    let nodes: Vec<Node> = if kinds == [Kind::Slotcore; 3] && shards_per_process() > 1 {
+        let mut first = Node::start_process(Kind::Slotcore, shards_per_process());
+        first.truncate(2);
+        first.push(Node::start(Kind::Slotcore));
+        first
+    } else {
+        kinds.into_iter().map(Node::start).collect()
+    };
     let refs: Vec<&Node> = nodes.iter().collect();
     meet_all(&refs);
     wait_converged(&refs);
