@@ -33,6 +33,19 @@ fn owner(table: &SlotTable, slot: u16) -> Result<usize, CmdError> {
         .ok_or_else(|| CmdError::msg("slot is not served by this node"))
 }
 
+/// The slot of `args[pos]`; `hint` is the slot of `args[1]` when the caller already
+/// computed it (the shard's pipeline lookahead), so a key is hashed once.
+#[inline]
+pub fn slot_at(args: &[&[u8]], pos: usize, hint: Option<u16>) -> u16 {
+    match hint {
+        Some(s) if pos == 1 => {
+            debug_assert_eq!(s, key_hash_slot(args[1]));
+            s
+        }
+        _ => key_hash_slot(args[pos]),
+    }
+}
+
 /// The slot of a keyed command's first key (what [`route`] would carry), for checks.
 pub fn first_slot(spec: &CommandSpec, args: &[&[u8]]) -> Option<u16> {
     spec.first_key_position(args)
@@ -40,7 +53,13 @@ pub fn first_slot(spec: &CommandSpec, args: &[&[u8]]) -> Option<u16> {
 }
 
 /// Decide where `spec` with `args` runs.
-pub fn route(spec: &CommandSpec, args: &[&[u8]], table: &SlotTable) -> Result<Route, CmdError> {
+/// `hint`: the slot of `args[1]`, when known (see [`slot_at`]).
+pub fn route(
+    spec: &CommandSpec,
+    args: &[&[u8]],
+    table: &SlotTable,
+    hint: Option<u16>,
+) -> Result<Route, CmdError> {
     match spec.exec {
         Exec::Conn(_) | Exec::Container => Ok(Route::Here),
         // CLUSTER COUNTKEYSINSLOT / GETKEYSINSLOT: keyless, but run where the slot's
@@ -59,7 +78,7 @@ pub fn route(spec: &CommandSpec, args: &[&[u8]], table: &SlotTable) -> Result<Ro
             let Some(first) = spec.first_key_position(args) else {
                 return Ok(Route::Local);
             };
-            let slot = key_hash_slot(args[first]);
+            let slot = slot_at(args, first, hint);
             Ok(Route::Shard {
                 shard: owner(table, slot)?,
                 slot,
@@ -70,7 +89,7 @@ pub fn route(spec: &CommandSpec, args: &[&[u8]], table: &SlotTable) -> Result<Ro
             let Some(&first) = positions.first() else {
                 return Ok(Route::Local);
             };
-            let slot = key_hash_slot(args[first]);
+            let slot = slot_at(args, first, hint);
             let shard = owner(table, slot)?;
             let mut owners = Vec::with_capacity(positions.len());
             let mut same = true;

@@ -32,12 +32,17 @@ pub fn command_slot(
     args: &[&[u8]],
 ) -> Result<Option<u16>, CmdError> {
     match shared.node(node) {
-        Some(h) => slot_in_view(&h.view.load(), spec, args),
+        Some(h) => slot_in_view(&h.view.load(), spec, args, None),
         None => Ok(None),
     }
 }
 
-fn slot_in_view(view: &View, spec: &CommandSpec, args: &[&[u8]]) -> Result<Option<u16>, CmdError> {
+fn slot_in_view(
+    view: &View,
+    spec: &CommandSpec,
+    args: &[&[u8]],
+    hint: Option<u16>,
+) -> Result<Option<u16>, CmdError> {
     if !keyed(spec) {
         return Ok(None);
     }
@@ -45,7 +50,7 @@ fn slot_in_view(view: &View, spec: &CommandSpec, args: &[&[u8]]) -> Result<Optio
     let Some(&first) = pos.first() else {
         return Ok(None);
     };
-    let slot = key_hash_slot(args[first]);
+    let slot = crate::command::route::slot_at(args, first, hint);
     if view.owner[slot as usize] == u16::MAX {
         return Err(CmdError::ClusterDown(Down::Unbound));
     }
@@ -66,13 +71,14 @@ pub fn check(
     readonly: bool,
     spec: &CommandSpec,
     args: &[&[u8]],
+    hint: Option<u16>,
 ) -> Result<Option<u16>, CmdError> {
     let Some(h) = shared.node(node) else {
         return Ok(None);
     };
     // One snapshot of the view for the whole decision.
     let view = h.view.load();
-    match slot_in_view(&view, spec, args)? {
+    match slot_in_view(&view, spec, args, hint)? {
         None => Ok(None),
         Some(slot) => verdict_in_view(shared, h, &view, slot, asking, readonly, spec.write, spec)
             .map(|()| Some(slot)),

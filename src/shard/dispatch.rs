@@ -9,8 +9,8 @@ use crate::command::spec::RouteKind;
 impl Shard {
     /// [`Self::dispatch`] behind the connection boundary: a bug that panics while
     /// routing one client's command closes that client, never the shard.
-    pub(super) fn dispatch_guarded(&mut self, idx: usize, args: &[&[u8]]) {
-        let r = std::panic::catch_unwind(AssertUnwindSafe(|| self.dispatch(idx, args)));
+    pub(super) fn dispatch_guarded(&mut self, idx: usize, args: &[&[u8]], hint: Option<u16>) {
+        let r = std::panic::catch_unwind(AssertUnwindSafe(|| self.dispatch(idx, args, hint)));
         if r.is_err() {
             if let Some(c) = self.conns.get_mut(idx) {
                 let proto = c.proto();
@@ -22,7 +22,8 @@ impl Shard {
     }
 
     /// Resolve, check and run (or forward) one command.
-    pub(super) fn dispatch(&mut self, idx: usize, args: &[&[u8]]) {
+    /// `hint`: the slot of `args[1]`, when the parser's lookahead computed it.
+    pub(super) fn dispatch(&mut self, idx: usize, args: &[&[u8]], hint: Option<u16>) {
         self.commands += 1;
         let res = self.resolve(idx, args);
         let spec = match res {
@@ -44,8 +45,15 @@ impl Shard {
             let c = &self.conns[idx];
             let queuing = c.multi.is_some() && spec.route != RouteKind::Transaction;
             let c = &c.client;
-            let mut verdict =
-                cluster_route::check(&self.shared, self.id, c.asking, c.readonly, spec, args);
+            let mut verdict = cluster_route::check(
+                &self.shared,
+                self.id,
+                c.asking,
+                c.readonly,
+                spec,
+                args,
+                hint,
+            );
             // Queued in MULTI: ASK/TRYAGAIN are answered now (Redis routes each command as
             // it is queued).
             if let (Ok(Some(s)), true) = (&verdict, queuing) {
@@ -75,7 +83,7 @@ impl Shard {
             }
         }
         if !self.tx_intercept(idx, spec, args) {
-            self.dispatch_spec(idx, spec, args, true, slot);
+            self.dispatch_spec(idx, spec, args, true, slot, hint);
         }
         self.clear_asking(idx, spec);
     }
@@ -117,6 +125,7 @@ impl Shard {
         args: &[&[u8]],
         may_block: bool,
         slot: Option<u16>,
+        hint: Option<u16>,
     ) {
         if self.shared.cluster.is_some() && crate::command::cluster::runs_on_bus(spec) {
             return self.send_to_bus(idx, vec![OwnedArgs::new(args)], false);
@@ -129,7 +138,7 @@ impl Shard {
                     slot,
                 }
             }
-            _ => match route(spec, args, self.shared.table(self.id)) {
+            _ => match route(spec, args, self.shared.table(self.id), hint) {
                 Ok(v) => v,
                 Err(e) => {
                     let c = &mut self.conns[idx];

@@ -6,7 +6,7 @@
 use super::*;
 
 /// Argument spans of a parsed command, relative to its start.
-type Spans = smallvec::SmallVec<[std::ops::Range<usize>; 8]>;
+type Spans = smallvec::SmallVec<[std::ops::Range<u32>; 8]>;
 
 impl Shard {
     pub(super) fn push_sqe(&mut self, e: squeue::Entry) {
@@ -294,7 +294,11 @@ impl Shard {
         // cache misses of the next commands overlap the current one's work. `pending`
         // holds parsed commands not yet run, oldest first (it starts at `pos`): their
         // lengths, argument spans (relative to their own start) and key slots.
-        let mut pending: smallvec::SmallVec<[(usize, Spans, Option<u16>); 2]> =
+        // Parsed commands' argument spans live in three reused places (at most two wait
+        // and one is being parsed), so nothing but small indexes moves around.
+        let mut spans: [Spans; 3] = Default::default();
+        let mut next_place = 0usize;
+        let mut pending: smallvec::SmallVec<[(usize, usize, Option<u16>); 2]> =
             smallvec::SmallVec::new();
         loop {
             let c = &self.conns[idx];
@@ -317,10 +321,14 @@ impl Shard {
             let parsed = parser.parse(input, &limits);
             if let Ok(Parsed::Multibulk { consumed }) = parsed {
                 // Spans are relative to the command's own start.
-                let spans: Spans = parser.args.iter().map(|s| s.start..s.end).collect();
-                let slot = spans
-                    .get(1)
-                    .map(|key| crate::slot::key_hash_slot(&input[key.clone()]));
+                let place = next_place;
+                next_place = (next_place + 1) % 3;
+                let sp = &mut spans[place];
+                sp.clear();
+                sp.extend(parser.args.iter().map(|s| s.start as u32..s.end as u32));
+                let slot = sp.get(1).map(|key| {
+                    crate::slot::key_hash_slot(&input[key.start as usize..key.end as usize])
+                });
                 if let Some(slot) = slot {
                     self.db.prefetch(slot);
                 }
@@ -328,19 +336,19 @@ impl Shard {
                     if let Some(slot) = pending[1].2 {
                         self.db.prefetch_keys(slot);
                     }
-                    let (len, prev, _) = pending.remove(0);
-                    self.run_parsed(idx, &rbuf[pos..pos + len], &prev);
+                    let (len, at, hint) = pending.remove(0);
+                    self.run_parsed(idx, &rbuf[pos..pos + len], &spans[at], hint);
                     pos += len;
                 }
-                pending.push((consumed, spans, slot));
+                pending.push((consumed, place, slot));
                 continue;
             }
             // Anything else: first run what was parsed before it, oldest first, checking
             // the connection between them; the parser starts this item afresh after.
             if !pending.is_empty() {
                 parser.reset();
-                let (len, prev, _) = pending.remove(0);
-                self.run_parsed(idx, &rbuf[pos..pos + len], &prev);
+                let (len, at, hint) = pending.remove(0);
+                self.run_parsed(idx, &rbuf[pos..pos + len], &spans[at], hint);
                 pos += len;
                 continue;
             }
@@ -358,7 +366,7 @@ impl Shard {
                 Ok(Parsed::Inline { args, consumed }) => {
                     pos += consumed;
                     let slices: Vec<&[u8]> = args.iter().map(|a| a.as_slice()).collect();
-                    self.dispatch_guarded(idx, &slices);
+                    self.dispatch_guarded(idx, &slices, None);
                 }
                 Ok(Parsed::Multibulk { .. }) => unreachable!("handled above"),
                 Err(e) => {
@@ -384,11 +392,14 @@ impl Shard {
         self.mark_dirty(idx);
     }
 
-    /// Dispatch a parsed command: `cmd` is its bytes, `spans` its arguments in them.
-    fn run_parsed(&mut self, idx: usize, cmd: &[u8], spans: &Spans) {
-        let slices: smallvec::SmallVec<[&[u8]; 8]> =
-            spans.iter().map(|r| &cmd[r.clone()]).collect();
-        self.dispatch_guarded(idx, &slices);
+    /// Dispatch a parsed command: `cmd` is its bytes, `spans` its arguments in them,
+    /// `hint` the slot of its second argument (hashed by the lookahead).
+    fn run_parsed(&mut self, idx: usize, cmd: &[u8], spans: &Spans, hint: Option<u16>) {
+        let slices: smallvec::SmallVec<[&[u8]; 8]> = spans
+            .iter()
+            .map(|r| &cmd[r.start as usize..r.end as usize])
+            .collect();
+        self.dispatch_guarded(idx, &slices, hint);
     }
 
     pub(super) fn cron(&mut self) {

@@ -347,7 +347,7 @@ impl Shard {
         let mut spread = false;
         for (spec, args) in &cmds {
             let a = args.slices();
-            match route(spec, &a, self.shared.table(self.id)) {
+            match route(spec, &a, self.shared.table(self.id), None) {
                 Ok(Route::Shard { shard, .. }) if !shards.contains(&shard) => shards.push(shard),
                 Ok(Route::All) if self.shared.fanout(self.id).len() > 1 => spread = true,
                 Ok(Route::Split(_)) | Ok(Route::Cross) => spread = true,
@@ -463,7 +463,7 @@ impl Shard {
         self.reply_raw(idx, header.as_bytes());
         for (spec, args) in cmds {
             let a = args.slices();
-            self.dispatch_spec(idx, spec, &a, false, None);
+            self.dispatch_spec(idx, spec, &a, false, None, None);
         }
     }
 
