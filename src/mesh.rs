@@ -114,7 +114,9 @@ pub enum Msg {
         client: Box<crate::command::ClientState>,
         cmds: Vec<(&'static CommandSpec, OwnedArgs)>,
     },
-    /// Run `spec` on the receiving shard and send the encoded reply back.
+    /// A blocking command for keys of the receiving shard: it runs there, waiting for
+    /// its keys if it must, and the reply comes back as a `Reply`. (Other requests
+    /// travel in an `ExecBatch`.)
     Exec {
         from: u16,
         req: Req,

@@ -429,6 +429,7 @@ impl Bus {
 pub fn publish_view(st: &Cluster, shared: &Shared, node: usize) {
     let h = &super::handle(shared).nodes[node];
     let me = st.me().uid;
+    let mut changed = Vec::new();
     for slot in 0..crate::slot::SLOTS as u16 {
         let mut e = node as u32;
         if st.owner[slot as usize] == me {
@@ -444,9 +445,10 @@ pub fn publish_view(st: &Cluster, shared: &Shared, node: usize) {
         // unchanged store would still take its cache lines away.
         if h.slots.get(slot).0 != e {
             h.slots.set(slot, SlotEntry(e));
+            changed.push(slot);
         }
     }
-    publish_local_owners(shared);
+    publish_local_owners(shared, &changed);
     let cfg = shared.cfg();
     let ep = cfg.value("cluster-preferred-endpoint-type").to_string();
     drop(cfg);
@@ -483,10 +485,11 @@ pub fn publish_view(st: &Cluster, shared: &Shared, node: usize) {
 
 /// The process-wide slot table in cluster mode: per slot, the local shard-node that
 /// owns it (the first one, should two briefly both claim it), its MIGRATING mark, and
-/// IMPORTING when any local node imports it. Composed from the nodes' own tables.
-fn publish_local_owners(shared: &Shared) {
+/// IMPORTING when any local node imports it. Composed from the nodes' own tables, for
+/// the `slots` whose entry changed in one of them.
+fn publish_local_owners(shared: &Shared, slots: &[u16]) {
     let nodes = &super::handle(shared).nodes;
-    for slot in 0..crate::slot::SLOTS as u16 {
+    for &slot in slots {
         let mut e = SlotTable::REMOTE;
         let mut importing = false;
         for (i, n) in nodes.iter().enumerate() {

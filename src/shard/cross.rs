@@ -278,24 +278,7 @@ impl Shard {
                         req,
                         spec,
                         args,
-                    } if spec.blocking => self.block_exec(from as usize, req, spec, args),
-                    Msg::Exec {
-                        from,
-                        req,
-                        spec,
-                        args,
-                    } => {
-                        let data = self.exec_owned(spec, &args, &req);
-                        self.post(
-                            from as usize,
-                            Msg::Reply {
-                                token: req.token,
-                                seq: req.seq,
-                                part: req.part,
-                                data,
-                            },
-                        );
-                    }
+                    } => self.block_exec(from as usize, req, spec, args),
                     Msg::Unblock { client } => {
                         self.unblock_client(client, false, false);
                     }
